@@ -1,0 +1,109 @@
+#include "lib/events/event_relay.h"
+
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lib/store/sql_util.h"
+#include "spdlog/spdlog.h"
+
+namespace armada::events {
+namespace {
+
+constexpr char kCursorKey[] = "armada:relay:cursor";
+
+class Wakeup : public pqxx::notification_receiver {
+ public:
+  explicit Wakeup(pqxx::connection_base& c) : pqxx::notification_receiver(c, "job_events") {}
+  void operator()(const std::string&, int) override {}
+};
+
+}  // namespace
+
+std::string JobSetStreamKey(const std::string& queue, const std::string& job_set) {
+  return absl::StrCat("events:", queue, ":", job_set);
+}
+
+EventRelay::EventRelay(store::Database& db, std::unique_ptr<RedisClient> redis, Options options)
+    : db_(db), redis_(std::move(redis)), options_(options) {}
+
+absl::StatusOr<int64_t> EventRelay::PublishPending() {
+  auto cursor_reply = redis_->Command({"GET", kCursorKey});
+  if (!cursor_reply.ok()) return cursor_reply.status();
+  int64_t cursor = 0;
+  if (!cursor_reply->is_nil && !absl::SimpleAtoi(cursor_reply->str, &cursor)) cursor = 0;
+
+  int64_t published = 0;
+  while (true) {
+    std::vector<std::vector<std::string>> commands;
+    int64_t last = cursor;
+    absl::Status status = db_.Run([&](pqxx::work& tx) {
+      commands.clear();
+      for (const auto& row :
+           tx.exec_params("SELECT seq, queue, job_set, message FROM job_events WHERE seq > $1 "
+                          "ORDER BY seq LIMIT $2",
+                          cursor, options_.batch_size)) {
+        last = row[0].as<int64_t>();
+        commands.push_back({"XADD",
+                            JobSetStreamKey(row[1].as<std::string>(), row[2].as<std::string>()),
+                            absl::StrCat(last, "-0"), "m", store::BytesFromField(row[3])});
+      }
+      return absl::OkStatus();
+    });
+    if (!status.ok()) return status;
+    if (commands.empty()) return published;
+
+    commands.push_back({"SET", kCursorKey, std::to_string(last)});
+    auto replies = redis_->Pipeline(commands);
+    if (!replies.ok()) return replies.status();
+    for (size_t i = 0; i + 1 < replies->size(); ++i) {
+      const RedisReply& reply = (*replies)[i];
+      // "equal or smaller than the target stream top item": already published.
+      if (reply.is_error && !absl::StrContains(reply.str, "equal or smaller")) {
+        return absl::InternalError(absl::StrCat("XADD ", commands[i][1], ": ", reply.str));
+      }
+    }
+    published += static_cast<int64_t>(commands.size()) - 1;
+    cursor = last;
+    if (static_cast<int>(commands.size()) - 1 < options_.batch_size) return published;
+  }
+}
+
+void EventRelay::Run(const std::atomic<bool>& stop) {
+  std::unique_ptr<pqxx::connection> listener;
+  std::unique_ptr<Wakeup> wakeup;
+  const auto idle_micros = absl::ToInt64Microseconds(options_.idle_poll);
+  while (!stop.load()) {
+    try {
+      if (!listener || !listener->is_open()) {
+        wakeup.reset();
+        listener = std::make_unique<pqxx::connection>(db_.url());
+        wakeup = std::make_unique<Wakeup>(*listener);
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("event relay: cannot listen for new events: {}", e.what());
+      listener.reset();
+    }
+    auto published = PublishPending();
+    if (!published.ok()) {
+      spdlog::warn("event relay: {}", std::string(published.status().message()));
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      continue;
+    }
+    if (*published > 0) continue;  // there may be more right behind
+    try {
+      if (listener) {
+        listener->await_notification(idle_micros / 1000000, idle_micros % 1000000);
+      } else {
+        std::this_thread::sleep_for(std::chrono::microseconds(idle_micros));
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("event relay: listener lost: {}", e.what());
+      wakeup.reset();
+      listener.reset();
+    }
+  }
+}
+
+}  // namespace armada::events

@@ -1,0 +1,131 @@
+#include "lib/model/submit_validation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "lib/model/resource_quantity.h"
+
+namespace armada::model {
+namespace {
+
+absl::Status Invalid(const std::string& path, const std::string& what) {
+  return absl::InvalidArgumentError(path + ": " + what);
+}
+
+}  // namespace
+
+uint32_t PriorityFromDouble(double priority) {
+  if (!(priority > 0)) return 0;  // also NaN
+  double rounded = std::round(priority);
+  if (rounded >= static_cast<double>(std::numeric_limits<uint32_t>::max())) {
+    return std::numeric_limits<uint32_t>::max();
+  }
+  return static_cast<uint32_t>(rounded);
+}
+
+absl::Status ValidateSubmitRequest(const std::string& queue, const std::string& job_set,
+                                   size_t item_count, const SubmitConfig& config) {
+  if (queue.empty()) return Invalid("queue", "must be set");
+  if (job_set.empty()) return Invalid("job_set_id", "must be set");
+  if (job_set.size() > config.max_job_set_length) {
+    return Invalid("job_set_id", absl::StrCat("is ", job_set.size(), " characters long; at most ",
+                                              config.max_job_set_length, " are allowed"));
+  }
+  if (item_count == 0) return Invalid("job_request_items", "must hold at least one job");
+  if (item_count > config.max_items_per_request) {
+    return Invalid("job_request_items", absl::StrCat("holds ", item_count, " jobs; at most ",
+                                                     config.max_items_per_request,
+                                                     " are allowed in one request"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemView& item,
+                                                 const SubmitConfig& config) {
+  const std::string path = absl::StrCat("job_request_items[", index, "]");
+  ValidatedItem out;
+
+  if (std::isnan(item.priority) || item.priority < 0) {
+    return Invalid(path + ".priority", absl::StrCat("must be a number >= 0, got ", item.priority));
+  }
+  out.priority = PriorityFromDouble(item.priority);
+  if (item.client_id.size() > config.max_client_id_length) {
+    return Invalid(path + ".client_id",
+                   absl::StrCat("is ", item.client_id.size(), " characters long; at most ",
+                                config.max_client_id_length, " are allowed"));
+  }
+  out.namespace_name = item.namespace_name.empty() ? config.default_namespace : item.namespace_name;
+
+  if (item.pod_spec_count != 1) {
+    return Invalid(path + ".pod_specs",
+                   absl::StrCat("a job needs exactly one pod spec, got ", item.pod_spec_count));
+  }
+  const std::string pod = path + ".pod_specs[0]";
+  if (item.containers.empty()) return Invalid(pod + ".containers", "at least one is required");
+
+  out.priority_class_name =
+      item.priority_class_name.empty() ? config.default_priority_class : item.priority_class_name;
+  const auto& allowed = config.allowed_priority_classes;
+  if (std::find(allowed.begin(), allowed.end(), out.priority_class_name) == allowed.end()) {
+    return Invalid(pod + ".priorityClassName",
+                   absl::StrCat("unknown priority class \"", out.priority_class_name,
+                                "\"; allowed: ", absl::StrJoin(allowed, ", ")));
+  }
+
+  out.termination_grace_seconds =
+      item.termination_grace_seconds.value_or(config.default_termination_grace_seconds);
+  if (out.termination_grace_seconds < config.min_termination_grace_seconds ||
+      out.termination_grace_seconds > config.max_termination_grace_seconds) {
+    return Invalid(pod + ".terminationGracePeriodSeconds",
+                   absl::StrCat(out.termination_grace_seconds, " is outside [",
+                                config.min_termination_grace_seconds, ", ",
+                                config.max_termination_grace_seconds, "]"));
+  }
+
+  for (size_t c = 0; c < item.containers.size(); ++c) {
+    const ContainerView& container = item.containers[c];
+    const std::string cpath = absl::StrCat(pod, ".containers[", c, "]");
+    if (container.name.empty()) return Invalid(cpath + ".name", "must be set");
+    for (const auto* side : {&container.requests, &container.limits}) {
+      const char* side_name = side == &container.requests ? "requests" : "limits";
+      for (const auto& [resource, text] : *side) {
+        std::string rpath = absl::StrCat(cpath, ".resources.", side_name, "[", resource, "]");
+        auto milli = ParseQuantity(text);
+        if (!milli.ok()) return Invalid(rpath, std::string(milli.status().message()));
+        if (*milli < 0) return Invalid(rpath, absl::StrCat("must not be negative, got ", text));
+      }
+    }
+    // Armada requires requests and limits to name the same resources; a side
+    // left out entirely is filled from the other, as Kubernetes does.
+    const auto& requests = container.requests.empty() ? container.limits : container.requests;
+    const auto& limits = container.limits.empty() ? container.requests : container.limits;
+    if (requests.empty()) {
+      return Invalid(cpath + ".resources", "requests (or limits) for cpu and memory are required");
+    }
+    for (const auto& [resource, _] : requests) {
+      if (!limits.count(resource)) {
+        return Invalid(absl::StrCat(cpath, ".resources.limits"),
+                       absl::StrCat("has no ", resource, " but requests do; list the same "
+                                    "resources in both"));
+      }
+    }
+    for (const auto& [resource, _] : limits) {
+      if (!requests.count(resource)) {
+        return Invalid(absl::StrCat(cpath, ".resources.requests"),
+                       absl::StrCat("has no ", resource, " but limits do; list the same "
+                                    "resources in both"));
+      }
+    }
+    for (const auto& [resource, text] : requests) {
+      ResourceList one;
+      one.Set(resource, *ParseQuantity(text));
+      out.requests.Add(one);
+    }
+  }
+  return out;
+}
+
+}  // namespace armada::model

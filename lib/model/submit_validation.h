@@ -1,0 +1,73 @@
+#pragma once
+
+// Checks and defaults one submitted job before anything is stored. Works on a
+// proto-free view of the request item (the server builds it), so the rules are
+// unit tested without gRPC. Errors are kInvalidArgument and start with the
+// path of the offending field, e.g.
+//   job_request_items[2].pod_specs[0].containers[0].resources.requests[cpu]:
+//   invalid quantity "abc"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "lib/model/resource_list.h"
+
+namespace armada::model {
+
+struct SubmitConfig {
+  std::string default_namespace = "default";
+  std::vector<std::string> allowed_priority_classes = {"armada-default", "armada-preemptible"};
+  std::string default_priority_class = "armada-default";
+  int64_t min_termination_grace_seconds = 1;
+  int64_t max_termination_grace_seconds = 300;
+  int64_t default_termination_grace_seconds = 30;
+  size_t max_client_id_length = 100;
+  size_t max_job_set_length = 1023;
+  size_t max_items_per_request = 100000;
+};
+
+struct ContainerView {
+  std::string name;
+  std::vector<std::string> command;  // command followed by args
+  std::map<std::string, std::string> requests;
+  std::map<std::string, std::string> limits;
+};
+
+// What validation needs of one api.JobSubmitRequestItem.
+struct SubmitItemView {
+  double priority = 0;
+  std::string namespace_name;
+  std::string client_id;
+  int pod_spec_count = 0;  // pod_spec plus pod_specs
+  std::vector<ContainerView> containers;
+  std::string priority_class_name;
+  std::optional<int64_t> termination_grace_seconds;
+};
+
+// The item after defaulting: what the store and scheduler use.
+struct ValidatedItem {
+  uint32_t priority = 0;
+  std::string namespace_name;
+  std::string priority_class_name;
+  int64_t termination_grace_seconds = 0;
+  ResourceList requests;  // the sum over containers
+};
+
+// Checks the request as a whole: queue and job set named, item count.
+absl::Status ValidateSubmitRequest(const std::string& queue, const std::string& job_set,
+                                   size_t item_count, const SubmitConfig& config);
+
+// Checks item `index` and applies defaults.
+absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemView& item,
+                                                 const SubmitConfig& config);
+
+// Armada's conversion of the API's double priority: rounded and clamped to
+// [0, 2^32-1].
+uint32_t PriorityFromDouble(double priority);
+
+}  // namespace armada::model

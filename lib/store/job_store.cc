@@ -1,0 +1,268 @@
+#include "lib/store/job_store.h"
+
+#include <set>
+#include <tuple>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "lib/store/sql_util.h"
+
+namespace armada::store {
+namespace {
+
+constexpr char kActiveJobStates[] = "('queued', 'leased', 'pending', 'running')";
+
+model::JobState JobStateFromField(const pqxx::field& field) {
+  auto state = model::ParseJobState(field.as<std::string>());
+  // The column only ever holds names written by this module.
+  return state.ok() ? *state : model::JobState::kFailed;
+}
+
+model::RunState RunStateFromField(const pqxx::field& field) {
+  auto state = model::ParseRunState(field.as<std::string>());
+  return state.ok() ? *state : model::RunState::kFailed;
+}
+
+std::string Name(model::JobState state) { return std::string(model::JobStateName(state)); }
+std::string Name(model::RunState state) { return std::string(model::RunStateName(state)); }
+
+// Columns: job_id, queue, job_set, owner, state.
+JobRecord JobFromRow(const pqxx::row& row) {
+  return JobRecord{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                   row[3].as<std::string>(), JobStateFromField(row[4]), ""};
+}
+
+// Columns: run_id, job_id, executor, node, pool, state.
+RunRecord RunFromRow(const pqxx::row& row, int first = 0) {
+  return RunRecord{row[first].as<std::string>(),     row[first + 1].as<std::string>(),
+                   row[first + 2].as<std::string>(), row[first + 3].as<std::string>(),
+                   row[first + 4].as<std::string>(), RunStateFromField(row[first + 5])};
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
+                                                    const std::vector<NewJob>& jobs) {
+  std::vector<InsertedJob> out(jobs.size());
+  if (jobs.empty()) return out;
+
+  // Client ids already taken, per queue, by stored jobs.
+  absl::flat_hash_map<std::string, std::vector<std::string>> client_ids_by_queue;
+  for (const NewJob& job : jobs) {
+    if (!job.client_id.empty()) client_ids_by_queue[job.queue].push_back(job.client_id);
+  }
+  std::map<std::pair<std::string, std::string>, std::string> taken;
+  for (const auto& [queue, ids] : client_ids_by_queue) {
+    for (const auto& row : tx.exec_params(
+             "SELECT client_id, job_id FROM jobs WHERE queue = $1 AND client_id = ANY($2::text[])",
+             queue, TextArray(ids))) {
+      taken[{queue, row[0].as<std::string>()}] = row[1].as<std::string>();
+    }
+  }
+
+  std::vector<const NewJob*> to_insert;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const NewJob& job = jobs[i];
+    if (!job.client_id.empty()) {
+      auto [it, inserted] = taken.try_emplace({job.queue, job.client_id}, job.job_id);
+      if (!inserted) {
+        out[i] = {it->second, false};
+        continue;
+      }
+    }
+    out[i] = {job.job_id, true};
+    to_insert.push_back(&job);
+  }
+
+  try {
+    pqxx::stream_to copy(tx, "jobs",
+                         std::vector<std::string>{"job_id", "queue", "job_set", "client_id",
+                                                  "owner", "priority", "state", "requests",
+                                                  "node_selector", "spec", "submitted_at",
+                                                  "updated_at"});
+    const std::string queued = Name(model::JobState::kQueued);
+    for (const NewJob* job : to_insert) {
+      std::string submitted = absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", job->submitted_at,
+                                               absl::UTCTimeZone());
+      copy << std::make_tuple(job->job_id, job->queue, job->job_set,
+                              job->client_id.empty() ? static_cast<const std::string*>(nullptr) : &job->client_id, job->owner,
+                              static_cast<int64_t>(job->priority), queued,
+                              ResourcesToJson(job->requests), LabelsToJson(job->node_selector),
+                              ByteaHex(job->spec), submitted, submitted);
+    }
+    copy.complete();
+  } catch (const pqxx::unique_violation& e) {
+    // Another submit took one of these client ids after our lookup.
+    return absl::AbortedError(absl::StrCat("concurrent submit with the same client id: ", e.what()));
+  }
+  return out;
+}
+
+void AppendEvents(pqxx::work& tx, const std::vector<EventRecord>& events) {
+  if (events.empty()) return;
+  auto last = tx.exec_params1("UPDATE event_seq SET last = last + $1 WHERE id = 1 RETURNING last",
+                              static_cast<int64_t>(events.size()))[0]
+                  .as<int64_t>();
+  int64_t seq = last - static_cast<int64_t>(events.size());
+  pqxx::stream_to copy(tx, "job_events",
+                       std::vector<std::string>{"seq", "queue", "job_set", "job_id", "message"});
+  for (const EventRecord& event : events) {
+    copy << std::make_tuple(++seq, event.queue, event.job_set, event.job_id,
+                            ByteaHex(event.message));
+  }
+  copy.complete();
+  tx.exec0("NOTIFY job_events");
+}
+
+std::vector<JobRecord> GetJobs(pqxx::work& tx, const std::vector<std::string>& job_ids,
+                               bool lock) {
+  std::vector<JobRecord> jobs;
+  std::string sql =
+      "SELECT job_id, queue, job_set, owner, state FROM jobs WHERE job_id = ANY($1::text[]) "
+      "ORDER BY job_id";
+  if (lock) sql += " FOR UPDATE";
+  for (const auto& row : tx.exec_params(sql, TextArray(job_ids))) jobs.push_back(JobFromRow(row));
+  return jobs;
+}
+
+std::vector<JobRecord> LockActiveJobsInJobSet(pqxx::work& tx, const std::string& queue,
+                                              const std::string& job_set) {
+  std::vector<JobRecord> jobs;
+  for (const auto& row : tx.exec_params(
+           absl::StrCat("SELECT job_id, queue, job_set, owner, state FROM jobs "
+                        "WHERE queue = $1 AND job_set = $2 AND state IN ",
+                        kActiveJobStates, " ORDER BY job_id FOR UPDATE"),
+           queue, job_set)) {
+    jobs.push_back(JobFromRow(row));
+  }
+  return jobs;
+}
+
+void SetJobState(pqxx::work& tx, const std::string& job_id, model::JobState state,
+                 const std::string& error) {
+  tx.exec_params0(
+      "UPDATE jobs SET state = $2, error = COALESCE(NULLIF($3, ''), error), updated_at = now(), "
+      "serial = nextval('change_serial') WHERE job_id = $1",
+      job_id, Name(state), error);
+}
+
+void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::string& reason,
+                      const std::string& user) {
+  tx.exec_params0(
+      "UPDATE jobs SET state = 'cancelled', cancel_reason = $2, cancel_user = $3, "
+      "updated_at = now(), serial = nextval('change_serial') WHERE job_id = $1",
+      job_id, reason, user);
+}
+
+std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx) {
+  std::vector<model::QueuedJob> jobs;
+  for (const auto& row : tx.exec(
+           "SELECT job_id, queue, job_set, priority, submit_seq, requests, node_selector "
+           "FROM jobs WHERE state = 'queued' ORDER BY queue, priority, submit_seq")) {
+    model::QueuedJob job;
+    job.id = row[0].as<std::string>();
+    job.queue = row[1].as<std::string>();
+    job.job_set = row[2].as<std::string>();
+    job.priority = static_cast<uint32_t>(row[3].as<int64_t>());
+    job.submit_seq = row[4].as<int64_t>();
+    job.requests = ResourcesFromJson(row[5].as<std::string>());
+    job.node_selector = LabelsFromJson(row[6].as<std::string>());
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+std::map<std::pair<std::string, std::string>, model::ResourceList> AllocatedByNode(
+    pqxx::work& tx) {
+  std::map<std::pair<std::string, std::string>, model::ResourceList> allocated;
+  for (const auto& row : tx.exec(
+           "SELECT r.executor, r.node, j.requests FROM runs r JOIN jobs j USING (job_id) "
+           "WHERE r.state IN ('leased', 'pending', 'running')")) {
+    allocated[{row[0].as<std::string>(), row[1].as<std::string>()}].Add(
+        ResourcesFromJson(row[2].as<std::string>()));
+  }
+  return allocated;
+}
+
+bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now) {
+  auto updated = tx.exec_params(
+      "UPDATE jobs SET state = 'leased', updated_at = to_timestamp($2), "
+      "serial = nextval('change_serial') WHERE job_id = $1 AND state = 'queued'",
+      run.job_id, ToEpochSeconds(now));
+  if (updated.affected_rows() == 0) return false;
+  tx.exec_params0(
+      "INSERT INTO runs (run_id, job_id, executor, node, pool, state, leased_at) "
+      "VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7))",
+      run.run_id, run.job_id, run.executor, run.node, run.pool, Name(model::RunState::kLeased),
+      ToEpochSeconds(now));
+  return true;
+}
+
+std::optional<RunRecord> LockRun(pqxx::work& tx, const std::string& run_id) {
+  auto result = tx.exec_params(
+      "SELECT run_id, job_id, executor, node, pool, state FROM runs "
+      "WHERE run_id = $1::uuid FOR UPDATE",
+      run_id);
+  if (result.empty()) return std::nullopt;
+  return RunFromRow(result[0]);
+}
+
+std::vector<RunRecord> LockActiveRunsOfJob(pqxx::work& tx, const std::string& job_id) {
+  std::vector<RunRecord> runs;
+  for (const auto& row : tx.exec_params(
+           "SELECT run_id, job_id, executor, node, pool, state FROM runs "
+           "WHERE job_id = $1 AND state IN ('leased', 'pending', 'running') FOR UPDATE",
+           job_id)) {
+    runs.push_back(RunFromRow(row));
+  }
+  return runs;
+}
+
+void SetRunState(pqxx::work& tx, const std::string& run_id, model::RunState state, absl::Time at,
+                 std::optional<int> exit_code, const std::string& error) {
+  const char* column = "finished_at";
+  if (state == model::RunState::kPending) column = "pending_at";
+  if (state == model::RunState::kRunning) column = "running_at";
+  tx.exec_params0(absl::StrCat("UPDATE runs SET state = $2, ", column,
+                               " = to_timestamp($3), exit_code = COALESCE($4, exit_code), "
+                               "error = COALESCE(NULLIF($5, ''), error), "
+                               "serial = nextval('change_serial') WHERE run_id = $1::uuid"),
+                  run_id, Name(state), ToEpochSeconds(at), exit_code, error);
+}
+
+std::vector<LeasedRun> ActiveRunsOfExecutor(pqxx::work& tx, const std::string& executor) {
+  std::vector<LeasedRun> runs;
+  for (const auto& row : tx.exec_params(
+           "SELECT r.run_id, r.job_id, r.executor, r.node, r.pool, r.state, "
+           "j.job_id, j.queue, j.job_set, j.owner, j.state, j.spec "
+           "FROM runs r JOIN jobs j USING (job_id) "
+           "WHERE r.executor = $1 AND r.state IN ('leased', 'pending', 'running') "
+           "ORDER BY r.leased_at, r.run_id",
+           executor)) {
+    LeasedRun run{RunFromRow(row), JobRecord{}};
+    run.job = JobRecord{row[6].as<std::string>(), row[7].as<std::string>(),
+                        row[8].as<std::string>(), row[9].as<std::string>(),
+                        JobStateFromField(row[10]), BytesFromField(row[11])};
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+std::vector<std::string> InactiveOrUnknownRuns(pqxx::work& tx,
+                                               const std::vector<std::string>& run_ids) {
+  if (run_ids.empty()) return {};
+  std::set<std::string> active;
+  for (const auto& row : tx.exec_params(
+           "SELECT run_id::text FROM runs WHERE run_id::text = ANY($1::text[]) "
+           "AND state IN ('leased', 'pending', 'running')",
+           TextArray(run_ids))) {
+    active.insert(row[0].as<std::string>());
+  }
+  std::vector<std::string> stop;
+  for (const auto& id : run_ids) {
+    if (!active.count(id)) stop.push_back(id);
+  }
+  return stop;
+}
+
+}  // namespace armada::store

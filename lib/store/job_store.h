@@ -1,0 +1,129 @@
+#pragma once
+
+// Jobs, runs and the event log. Each function works inside the caller's
+// transaction, so a state change and its events commit together; libpqxx
+// exceptions are left to Database::Run.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lib/model/job_state.h"
+#include "lib/model/resource_list.h"
+#include "lib/model/scheduling_types.h"
+
+namespace armada::store {
+
+struct NewJob {
+  std::string job_id;
+  std::string queue;
+  std::string job_set;
+  std::string client_id;  // empty: no deduplication
+  std::string owner;
+  uint32_t priority = 0;
+  model::ResourceList requests;
+  std::map<std::string, std::string> node_selector;
+  std::string spec;  // serialized api.Job
+  absl::Time submitted_at;
+};
+
+// One event for the log: a serialized api.EventMessage and where it belongs.
+struct EventRecord {
+  std::string queue;
+  std::string job_set;
+  std::string job_id;
+  std::string message;
+};
+
+struct JobRecord {
+  std::string job_id;
+  std::string queue;
+  std::string job_set;
+  std::string owner;
+  model::JobState state;
+  std::string spec;  // filled only where a function says so
+};
+
+struct RunRecord {
+  std::string run_id;
+  std::string job_id;
+  std::string executor;
+  std::string node;
+  std::string pool;
+  model::RunState state;
+};
+
+// Jobs with their specs, for handing leases to an executor.
+struct LeasedRun {
+  RunRecord run;
+  JobRecord job;
+};
+
+// For each input job, the id that holds its place: the new id, or, when its
+// client_id is already used in its queue (by a stored job or an earlier item of
+// the same call), that job's id.
+struct InsertedJob {
+  std::string job_id;
+  bool created;
+};
+
+// Inserts jobs in state queued with one COPY. Two calls racing on one client_id
+// end with one of them aborted (kAborted), so Database::Run retries it and it
+// then finds the other's job.
+absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx, const std::vector<NewJob>& jobs);
+
+// Appends events in order and wakes the relay. Holds the event_seq row lock
+// until commit, so sequence numbers are given out in commit order, gap free.
+void AppendEvents(pqxx::work& tx, const std::vector<EventRecord>& events);
+
+// The jobs among `job_ids` that exist, locked for update when `lock` is set.
+std::vector<JobRecord> GetJobs(pqxx::work& tx, const std::vector<std::string>& job_ids,
+                               bool lock);
+
+// The jobs of a job set that are not finished, locked for update.
+std::vector<JobRecord> LockActiveJobsInJobSet(pqxx::work& tx, const std::string& queue,
+                                              const std::string& job_set);
+
+// Sets a job's state (and, when given, its error or cancel details).
+void SetJobState(pqxx::work& tx, const std::string& job_id, model::JobState state,
+                 const std::string& error = "");
+void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::string& reason,
+                     const std::string& user);
+
+// Every queued job of every queue, as the scheduler needs them.
+std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx);
+
+// Resources held by active runs, per (executor, node).
+std::map<std::pair<std::string, std::string>, model::ResourceList> AllocatedByNode(
+    pqxx::work& tx);
+
+// Moves the job from queued to leased and creates its run, unless the job is no
+// longer queued (a cancel won the race): then returns false and writes nothing.
+bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now);
+
+// The run, locked for update; nullopt if unknown.
+std::optional<RunRecord> LockRun(pqxx::work& tx, const std::string& run_id);
+
+// The active runs of the job, locked for update.
+std::vector<RunRecord> LockActiveRunsOfJob(pqxx::work& tx, const std::string& job_id);
+
+// Records a run's new state with its timestamp column (pending_at, running_at
+// or finished_at) and, for finished runs, exit code and error.
+void SetRunState(pqxx::work& tx, const std::string& run_id, model::RunState state, absl::Time at,
+                 std::optional<int> exit_code = std::nullopt, const std::string& error = "");
+
+// The executor's runs that are leased, pending or running, with their jobs.
+std::vector<LeasedRun> ActiveRunsOfExecutor(pqxx::work& tx, const std::string& executor);
+
+// Of `run_ids`, those that exist and are no longer active (the executor should
+// stop them), plus those the server does not know at all.
+std::vector<std::string> InactiveOrUnknownRuns(pqxx::work& tx,
+                                               const std::vector<std::string>& run_ids);
+
+}  // namespace armada::store

@@ -1,0 +1,67 @@
+#include "lib/store/sql_util.h"
+
+#include <nlohmann/json.hpp>
+
+namespace armada::store {
+
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string BytesFromField(const pqxx::field& field) {
+  pqxx::binarystring bytes(field);
+  return bytes.str();
+}
+
+std::string ByteaHex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "\\x";
+  out.reserve(2 + bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+double ToEpochSeconds(absl::Time t) { return absl::ToUnixMicros(t) / 1e6; }
+
+absl::Time FromEpochSeconds(double seconds) {
+  return absl::FromUnixMicros(static_cast<int64_t>(seconds * 1e6 + (seconds >= 0 ? 0.5 : -0.5)));
+}
+
+std::string ResourcesToJson(const model::ResourceList& resources) {
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& [name, milli] : resources.entries()) json[name] = milli;
+  return json.dump();
+}
+
+model::ResourceList ResourcesFromJson(const std::string& text) {
+  model::ResourceList resources;
+  const nlohmann::json json = nlohmann::json::parse(text);
+  for (const auto& [name, milli] : json.items()) {
+    resources.Set(name, milli.get<int64_t>());
+  }
+  return resources;
+}
+
+std::string LabelsToJson(const std::map<std::string, std::string>& labels) {
+  return nlohmann::json(labels).dump();
+}
+
+std::map<std::string, std::string> LabelsFromJson(const std::string& text) {
+  return nlohmann::json::parse(text).get<std::map<std::string, std::string>>();
+}
+
+}  // namespace armada::store

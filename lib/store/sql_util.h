@@ -1,0 +1,37 @@
+#pragma once
+
+// Small conversions between C++ values and PostgreSQL text forms, shared by the
+// store's repositories.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/time/time.h"
+#include "lib/model/resource_list.h"
+
+namespace armada::store {
+
+// A text[] literal ("{"a","b"}") for `$1::text[]` parameters: libpqxx 6.4 has
+// no array parameters.
+std::string TextArray(const std::vector<std::string>& values);
+
+// The raw bytes of a bytea field.
+std::string BytesFromField(const pqxx::field& field);
+
+// Hex bytea input form ("\x0a1b...") for COPY.
+std::string ByteaHex(const std::string& bytes);
+
+// Timestamps travel as microseconds since the epoch (to_timestamp / extract).
+double ToEpochSeconds(absl::Time t);
+absl::Time FromEpochSeconds(double seconds);
+
+// {"cpu": 1000, ...} in milli-units, and back.
+std::string ResourcesToJson(const model::ResourceList& resources);
+model::ResourceList ResourcesFromJson(const std::string& json);
+std::string LabelsToJson(const std::map<std::string, std::string>& labels);
+std::map<std::string, std::string> LabelsFromJson(const std::string& json);
+
+}  // namespace armada::store

@@ -1,0 +1,112 @@
+// armada-server: applies migrations, then serves the public API and the
+// executor API, relays events to Redis and, when leader, schedules.
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "lib/common/clock.h"
+#include "lib/events/event_relay.h"
+#include "lib/scheduling/fifo_scheduler.h"
+#include "lib/store/migrations.h"
+#include "server/event_service.h"
+#include "server/executor_service.h"
+#include "server/queue_service.h"
+#include "server/scheduler_loop.h"
+#include "server/server_config.h"
+#include "server/submit_service.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: armada-server [--config FILE]\n"
+    "  Serves Armada's gRPC API. DATABASE_URL and REDIS_URL are read from the\n"
+    "  environment when the config file does not set databaseUrl / redisUrl.\n";
+
+int Fail(const std::string& what) {
+  spdlog::error("{}", what);
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--config") && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      std::cout << kUsage;
+      return 0;
+    } else {
+      std::cerr << "unknown argument: " << argv[i] << "\n" << kUsage;
+      return 2;
+    }
+  }
+  if (const char* level = std::getenv("LOG_LEVEL")) {
+    spdlog::set_level(spdlog::level::from_str(level));
+  }
+
+  // Block the shutdown signals before gRPC starts threads; one thread waits.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto config = armada::server::LoadServerConfig(config_path);
+  if (!config.ok()) return Fail(std::string(config.status().message()));
+
+  auto db = armada::store::Database::Connect(config->database_url, config->database_connections);
+  if (!db.ok()) return Fail("database: " + std::string(db.status().message()));
+  auto applied = armada::store::ApplyMigrations(**db, armada::store::EmbeddedMigrations());
+  if (!applied.ok()) return Fail(std::string(applied.status().message()));
+  auto redis = armada::events::RedisClient::Connect(config->redis_url);
+  if (!redis.ok()) return Fail(std::string(redis.status().message()));
+
+  armada::common::RealClock clock;
+  armada::server::QueueService queue_service(**db);
+  armada::server::SubmitService submit_service(**db, queue_service, config->submit, clock);
+  armada::server::EventService event_service(config->redis_url);
+  armada::server::ExecutorService executor_service(**db, clock);
+  armada::scheduling::FifoScheduler scheduler;
+  armada::server::SchedulerLoop scheduler_loop(**db, scheduler, clock, *config);
+  armada::events::EventRelay relay(**db, std::move(*redis), {});
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // a port clash must fail
+  builder.AddListeningPort(config->grpc_address, grpc::InsecureServerCredentials());
+  builder.RegisterService(&submit_service);
+  builder.RegisterService(&queue_service);
+  builder.RegisterService(&event_service);
+  builder.RegisterService(&executor_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server) return Fail("cannot listen on " + config->grpc_address);
+  spdlog::info("armada-server listening on {} (migrations applied: {})", config->grpc_address,
+               *applied);
+
+  std::atomic<bool> stop{false};
+  std::thread relay_thread([&] { relay.Run(stop); });
+  std::thread scheduler_thread([&] { scheduler_loop.Run(stop); });
+  std::thread signal_thread([&] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    spdlog::info("signal {}, shutting down", signal);
+    stop = true;
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  });
+  server->Wait();
+  signal_thread.join();
+  relay_thread.join();
+  scheduler_thread.join();
+  spdlog::info("stopped");
+  return 0;
+}

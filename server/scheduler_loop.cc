@@ -1,0 +1,137 @@
+#include "server/scheduler_loop.h"
+
+#include <thread>
+
+#include "executorapi/executorapi.pb.h"
+#include "lib/common/ids.h"
+#include "lib/model/resource_quantity.h"
+#include "lib/store/executor_store.h"
+#include "lib/store/job_store.h"
+#include "lib/store/queue_store.h"
+#include "server/job_events.h"
+#include "spdlog/spdlog.h"
+
+namespace armada::server {
+namespace {
+
+// An arbitrary constant key for the leader lock: "leader" in ASCII.
+constexpr int64_t kLeaderLockKey = 0x6c6561646572;
+
+template <typename Map>
+model::ResourceList ResourcesOf(const Map& quantities, const std::string& what) {
+  model::ResourceList list;
+  for (const auto& [name, quantity] : quantities) {
+    auto milli = model::ParseQuantity(quantity.string());
+    if (!milli.ok()) {
+      spdlog::warn("{}: ignoring {}: {}", what, name, std::string(milli.status().message()));
+      continue;
+    }
+    list.Set(name, *milli);
+  }
+  return list;
+}
+
+std::vector<model::NodeInfo> NodesOf(const std::vector<store::ExecutorRecord>& executors) {
+  std::vector<model::NodeInfo> nodes;
+  for (const auto& executor : executors) {
+    executorapi::LeaseRequest report;
+    if (!report.ParseFromString(executor.report)) continue;
+    for (const auto& n : report.nodes()) {
+      model::NodeInfo node;
+      node.name = n.name();
+      node.executor = executor.name;
+      node.pool = n.pool().empty() ? report.pool() : n.pool();
+      node.labels = {n.labels().begin(), n.labels().end()};
+      node.allocatable = ResourcesOf(n.allocatable_resources(), "node " + n.name());
+      node.allocated = ResourcesOf(n.non_armada_allocated_resources(), "node " + n.name());
+      node.unschedulable = n.unschedulable();
+      nodes.push_back(std::move(node));
+    }
+  }
+  return nodes;
+}
+
+}  // namespace
+
+absl::StatusOr<int> SchedulerLoop::RunCycle() {
+  const absl::Time now = clock_.Now();
+  scheduling::SchedulingSnapshot snapshot;
+  snapshot.now = now;
+  absl::Status status = db_.Run([&](pqxx::work& tx) {
+    snapshot.queues.clear();
+    for (const auto& q : store::ListQueues(tx)) {
+      snapshot.queues.push_back({q.name, q.priority_factor, q.cordoned});
+    }
+    snapshot.nodes = NodesOf(store::ExecutorsSeenSince(tx, now - config_.executor_timeout));
+    auto allocated = store::AllocatedByNode(tx);
+    for (auto& node : snapshot.nodes) {
+      if (auto it = allocated.find({node.executor, node.name}); it != allocated.end()) {
+        node.allocated.Add(it->second);
+      }
+    }
+    snapshot.jobs = store::QueuedJobs(tx);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (snapshot.jobs.empty()) return 0;
+
+  scheduling::Decision decision = scheduler_.Schedule(snapshot);
+  if (decision.leases.empty()) return 0;
+
+  std::map<std::string, const model::QueuedJob*> jobs;
+  for (const auto& job : snapshot.jobs) jobs[job.id] = &job;
+  int leased = 0;
+  status = db_.Run([&](pqxx::work& tx) {
+    leased = 0;
+    std::vector<store::EventRecord> events;
+    for (const auto& lease : decision.leases) {
+      const model::QueuedJob& job = *jobs.at(lease.job_id);
+      store::RunRecord run{common::NewRunId(), job.id,     lease.executor,
+                           lease.node,         lease.pool, model::RunState::kLeased};
+      if (!store::LeaseJob(tx, run, now)) continue;  // cancelled meanwhile
+      EventSubject subject{job.id, job.queue, job.job_set};
+      events.push_back(ToRecord(subject, LeasedEvent(subject, now, lease.executor, lease.pool)));
+      ++leased;
+    }
+    store::AppendEvents(tx, events);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  spdlog::info("scheduling cycle: queued={} nodes={} leased={}", snapshot.jobs.size(),
+               snapshot.nodes.size(), leased);
+  return leased;
+}
+
+void SchedulerLoop::Run(const std::atomic<bool>& stop) {
+  std::unique_ptr<pqxx::connection> lock;
+  bool leader = false;
+  const auto period = absl::ToChronoMilliseconds(config_.schedule_period);
+  while (!stop.load()) {
+    try {
+      if (!lock || !lock->is_open()) {
+        leader = false;
+        lock = std::make_unique<pqxx::connection>(db_.url());
+      }
+      pqxx::nontransaction q(*lock);
+      if (!leader) {
+        leader = q.exec_params1("SELECT pg_try_advisory_lock($1)", kLeaderLockKey)[0].as<bool>();
+        if (leader) spdlog::info("this replica is now the scheduling leader");
+      } else {
+        q.exec0("SELECT 1");  // still connected, so still holding the lock
+      }
+    } catch (const std::exception& e) {
+      if (leader) spdlog::error("lost the leader lock: {}", e.what());
+      leader = false;
+      lock.reset();
+    }
+    if (leader) {
+      auto leased = RunCycle();
+      if (!leased.ok()) {
+        spdlog::warn("scheduling cycle failed: {}", std::string(leased.status().message()));
+      }
+    }
+    std::this_thread::sleep_for(period);
+  }
+}
+
+}  // namespace armada::server

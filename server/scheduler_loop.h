@@ -1,0 +1,41 @@
+#pragma once
+
+// The scheduling loop. Only the replica that holds the leader lock (a
+// session-level PostgreSQL advisory lock on a dedicated connection) schedules;
+// if that process or its connection dies, the lock is released and another
+// replica takes over. Each cycle reads a snapshot, asks the Scheduler for a
+// decision and writes the leases with their events in one transaction.
+
+#include <atomic>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "lib/common/clock.h"
+#include "lib/scheduling/scheduler.h"
+#include "lib/store/database.h"
+#include "server/server_config.h"
+
+namespace armada::server {
+
+class SchedulerLoop {
+ public:
+  SchedulerLoop(store::Database& db, const scheduling::Scheduler& scheduler,
+                const common::Clock& clock, const ServerConfig& config)
+      : db_(db), scheduler_(scheduler), clock_(clock), config_(config) {}
+
+  // Runs until `stop` is set: waits to become leader, then schedules every
+  // schedule period.
+  void Run(const std::atomic<bool>& stop);
+
+  // One cycle, whether or not this replica is the leader (tests call it
+  // directly). Returns the number of jobs leased.
+  absl::StatusOr<int> RunCycle();
+
+ private:
+  store::Database& db_;
+  const scheduling::Scheduler& scheduler_;
+  const common::Clock& clock_;
+  const ServerConfig config_;
+};
+
+}  // namespace armada::server

@@ -1,0 +1,31 @@
+#pragma once
+
+// armada-server's configuration: a YAML file, then DATABASE_URL and REDIS_URL
+// from the environment where the file leaves them unset.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "lib/model/submit_validation.h"
+
+namespace armada::server {
+
+struct ServerConfig {
+  std::string grpc_address = "0.0.0.0:50051";
+  std::string database_url;  // required (file or DATABASE_URL)
+  std::string redis_url;     // required (file or REDIS_URL)
+  int database_connections = 16;
+  // How often the leader runs a scheduling cycle.
+  absl::Duration schedule_period = absl::Seconds(1);
+  // Executors silent for longer than this get no new leases and their nodes
+  // are left out of scheduling.
+  absl::Duration executor_timeout = absl::Seconds(60);
+  model::SubmitConfig submit;
+};
+
+// Reads `path` (empty: defaults only) and applies environment overrides.
+// kInvalidArgument names the key and value that are wrong.
+absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path);
+
+}  // namespace armada::server
