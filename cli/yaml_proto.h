@@ -12,12 +12,12 @@
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <google/protobuf/message.h>
 #include <yaml-cpp/yaml.h>
 
+#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
@@ -52,7 +52,7 @@ absl::Status YamlToMessage(const YAML::Node& node, google::protobuf::Message* me
 
 // YamlError(node, path, problem): the kInvalidArgument status "<line of node>: <path>: <problem>"
 // in the format YamlToMessage uses, for callers that check YAML themselves.
-absl::Status YamlError(const YAML::Node& node, std::string_view path, std::string_view problem);
+absl::Status YamlError(const YAML::Node& node, absl::string_view path, absl::string_view problem);
 
 // DescribeYaml(node): how a value is shown in error messages: a scalar quoted ("\"echo hi\""),
 // otherwise "a list", "a map" or "null".
@@ -67,6 +67,6 @@ absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path);
 
 // PrefixWithFile(file, status): `status` with its message prefixed by "<file>:", turning
 // YamlToMessage's "<line>: ..." into "<file>:<line>: ...". Returns OK unchanged.
-absl::Status PrefixWithFile(std::string_view file, const absl::Status& status);
+absl::Status PrefixWithFile(absl::string_view file, const absl::Status& status);
 
 }  // namespace armada::cli

@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   auto db = armada::store::Database::Connect(config->database_url, config->database_connections);
   if (!db.ok()) return Fail("database: " + std::string(db.status().message()));
   auto applied = armada::store::ApplyMigrations(**db, armada::store::EmbeddedMigrations());
-  if (!applied.ok()) return Fail(std::string(applied.status().message()));
+  if (!applied.ok()) return Fail("migrations: " + std::string(applied.status().message()));
   auto redis = armada::events::RedisClient::Connect(config->redis_url);
   if (!redis.ok()) return Fail(std::string(redis.status().message()));
 

@@ -117,7 +117,7 @@ void SchedulerLoop::Run(const std::atomic<bool>& stop) {
         leader = q.exec_params1("SELECT pg_try_advisory_lock($1)", kLeaderLockKey)[0].as<bool>();
         if (leader) spdlog::info("this replica is now the scheduling leader");
       } else {
-        q.exec0("SELECT 1");  // still connected, so still holding the lock
+        q.exec("SELECT 1");  // still connected, so still holding the lock
       }
     } catch (const std::exception& e) {
       if (leader) spdlog::error("lost the leader lock: {}", e.what());

@@ -15,7 +15,7 @@ absl::StatusOr<int> ApplyMigrations(Database& db, const std::vector<Migration>& 
   int applied = 0;
   absl::Status status = db.Run([&](pqxx::work& tx) -> absl::Status {
     applied = 0;
-    tx.exec_params0("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
     tx.exec0(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version integer PRIMARY KEY, name text NOT NULL,"

@@ -1,0 +1,172 @@
+#include <catch2/catch.hpp>
+
+#include "tests/integration/server_fixture.h"
+
+namespace armada::testing {
+namespace {
+
+struct Exchange {
+  std::vector<executorapi::JobRunLease> leases;
+  std::vector<std::string> cancelled;
+  bool ended = false;
+};
+
+// One lease exchange for executor "exec-1" with one node of 4 cpus.
+Exchange LeaseExchange(ServerFixture& server, const std::map<std::string, api::JobState>& runs) {
+  executorapi::LeaseRequest request;
+  request.set_executor_id("exec-1");
+  request.set_pool("default");
+  auto* node = request.add_nodes();
+  node->set_name("node-1");
+  (*node->mutable_allocatable_resources())["cpu"].set_string("4");
+  (*node->mutable_allocatable_resources())["memory"].set_string("16Gi");
+  node->mutable_run_ids_by_state()->insert(runs.begin(), runs.end());
+
+  grpc::ClientContext context;
+  auto stream = server.executor_api().LeaseJobRuns(&context);
+  REQUIRE(stream->Write(request));
+  stream->WritesDone();
+  Exchange exchange;
+  executorapi::LeaseStreamMessage message;
+  while (stream->Read(&message)) {
+    if (message.has_lease()) exchange.leases.push_back(message.lease());
+    if (message.has_end()) exchange.ended = true;
+    for (const auto& id : message.cancel_runs().job_run_ids_to_cancel()) {
+      exchange.cancelled.push_back(id);
+    }
+  }
+  REQUIRE(stream->Finish().ok());
+  return exchange;
+}
+
+void Report(ServerFixture& server, const std::vector<executorapi::RunEvent>& events) {
+  executorapi::EventList list;
+  list.set_executor_id("exec-1");
+  for (const auto& event : events) *list.add_events() = event;
+  grpc::ClientContext context;
+  google::protobuf::Empty empty;
+  REQUIRE(server.executor_api().ReportEvents(&context, list, &empty).ok());
+}
+
+executorapi::RunEvent RunEvent(const executorapi::JobRunLease& lease) {
+  executorapi::RunEvent event;
+  event.set_run_id(lease.job_run_id());
+  event.set_job_id(lease.job().id());
+  return event;
+}
+
+std::vector<std::string> SubmitJobs(ServerFixture& server, int count, const std::string& cpu) {
+  api::JobSubmitRequest request;
+  request.set_queue("q");
+  request.set_job_set_id("s");
+  for (int i = 0; i < count; ++i) {
+    *request.add_job_request_items() = JobItem({"sh", "-c", "exit " + std::to_string(i)}, cpu);
+  }
+  grpc::ClientContext context;
+  api::JobSubmitResponse response;
+  REQUIRE(server.submit().SubmitJobs(&context, request, &response).ok());
+  std::vector<std::string> ids;
+  for (const auto& item : response.job_response_items()) ids.push_back(item.job_id());
+  return ids;
+}
+
+TEST_CASE("lease: jobs go from submitted to succeeded or failed through the executor API") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  auto ids = SubmitJobs(server, 2, "1");
+
+  // No executor has reported yet: nothing to schedule onto.
+  REQUIRE(*server.scheduler().RunCycle() == 0);
+  REQUIRE(LeaseExchange(server, {}).leases.empty());
+  REQUIRE(*server.scheduler().RunCycle() == 2);
+
+  Exchange exchange = LeaseExchange(server, {});
+  CHECK(exchange.ended);
+  REQUIRE(exchange.leases.size() == 2);
+  CHECK(exchange.leases[0].node_name() == "node-1");
+  CHECK(exchange.leases[0].queue() == "q");
+  // Once the executor holds the runs, they are not leased again.
+  std::map<std::string, api::JobState> held;
+  for (const auto& lease : exchange.leases) held[lease.job_run_id()] = api::LEASED;
+  CHECK(LeaseExchange(server, held).leases.empty());
+
+  std::vector<executorapi::RunEvent> events;
+  for (const auto& lease : exchange.leases) {
+    auto pending = RunEvent(lease);
+    pending.mutable_pending()->set_pod_name("armada-" + lease.job().id() + "-0");
+    auto running = RunEvent(lease);
+    running.mutable_running();
+    events.push_back(pending);
+    events.push_back(running);
+  }
+  auto succeeded = RunEvent(exchange.leases[0]);
+  succeeded.mutable_succeeded();
+  auto failed = RunEvent(exchange.leases[1]);
+  failed.mutable_failed()->set_reason("exit code 1");
+  auto* exit = failed.mutable_failed()->add_containers();
+  exit->set_name("main");
+  exit->set_exit_code(1);
+  events.push_back(succeeded);
+  events.push_back(failed);
+  Report(server, events);
+  Report(server, events);  // a re-sent batch changes nothing
+
+  auto stream = server.JobSetEvents("q", "s");
+  const std::string first = exchange.leases[0].job().id();
+  const std::string second = exchange.leases[1].job().id();
+  CHECK(EventKinds(stream, first) ==
+        std::vector<std::string>{"submitted", "queued", "leased", "pending", "running",
+                                 "succeeded"});
+  CHECK(EventKinds(stream, second) ==
+        std::vector<std::string>{"submitted", "queued", "leased", "pending", "running", "failed"});
+  const auto& failed_event = stream.back().message().failed();
+  CHECK(failed_event.job_id() == second);
+  REQUIRE(failed_event.container_statuses_size() == 1);
+  CHECK(failed_event.container_statuses(0).exitcode() == 1);
+  CHECK(failed_event.reason() == "exit code 1");
+  for (const auto& e : stream) {
+    if (e.message().has_leased()) CHECK(e.message().leased().cluster_id() == "exec-1");
+  }
+
+  // Finished runs the executor still reports are to be stopped.
+  CHECK(LeaseExchange(server, held).cancelled.size() == 2);
+}
+
+TEST_CASE("lease: jobs are only leased onto free capacity") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  SubmitJobs(server, 3, "3");  // 3 cpus each on a 4-cpu node
+  LeaseExchange(server, {});
+  REQUIRE(*server.scheduler().RunCycle() == 1);
+  REQUIRE(*server.scheduler().RunCycle() == 0);  // the first still holds the cpus
+}
+
+TEST_CASE("lease: cancelling a leased job tells the executor to stop its run") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  auto ids = SubmitJobs(server, 1, "1");
+  LeaseExchange(server, {});
+  REQUIRE(*server.scheduler().RunCycle() == 1);
+  Exchange exchange = LeaseExchange(server, {});
+  REQUIRE(exchange.leases.size() == 1);
+  const std::string run_id = exchange.leases[0].job_run_id();
+
+  api::JobCancelRequest cancel;
+  cancel.set_queue("q");
+  cancel.set_job_set_id("s");
+  cancel.add_job_ids(ids[0]);
+  grpc::ClientContext context;
+  api::CancellationResult result;
+  REQUIRE(server.submit().CancelJobs(&context, cancel, &result).ok());
+
+  Exchange after = LeaseExchange(server, {{run_id, api::RUNNING}});
+  CHECK(after.cancelled == std::vector<std::string>{run_id});
+  // The process ending afterwards does not turn the cancelled job into a failure.
+  auto failed = RunEvent(exchange.leases[0]);
+  failed.mutable_failed()->set_reason("cancelled");
+  Report(server, {failed});
+  CHECK(EventKinds(server.JobSetEvents("q", "s"), ids[0]).back() == "cancelled");
+}
+
+}  // namespace
+}  // namespace armada::testing

@@ -1,0 +1,128 @@
+#include "tests/integration/server_fixture.h"
+
+#include <cstdlib>
+
+#include <catch2/catch.hpp>
+
+#include "lib/store/migrations.h"
+
+namespace armada::testing {
+
+std::string DatabaseUrl() {
+  const char* url = std::getenv("DATABASE_URL");
+  REQUIRE(url != nullptr);
+  return url;
+}
+
+std::string RedisUrl() {
+  const char* url = std::getenv("REDIS_URL");
+  REQUIRE(url != nullptr);
+  return url;
+}
+
+void ResetServices() {
+  pqxx::connection connection(DatabaseUrl());
+  pqxx::nontransaction tx(connection);
+  tx.exec("DROP SCHEMA public CASCADE");
+  tx.exec("CREATE SCHEMA public");
+  auto redis = events::RedisClient::Connect(RedisUrl());
+  REQUIRE(redis.ok());
+  REQUIRE((*redis)->Command({"FLUSHALL"}).ok());
+}
+
+ServerFixture::ServerFixture() : clock_(absl::FromUnixSeconds(1'800'000'000)) {
+  ResetServices();
+  auto db = store::Database::Connect(DatabaseUrl());
+  REQUIRE(db.ok());
+  db_ = std::move(*db);
+  REQUIRE(store::ApplyMigrations(*db_, store::EmbeddedMigrations()).ok());
+
+  server::ServerConfig config;
+  config.database_url = DatabaseUrl();
+  config.redis_url = RedisUrl();
+  queue_service_ = std::make_unique<server::QueueService>(*db_);
+  submit_service_ =
+      std::make_unique<server::SubmitService>(*db_, *queue_service_, config.submit, clock_);
+  event_service_ = std::make_unique<server::EventService>(config.redis_url);
+  executor_service_ = std::make_unique<server::ExecutorService>(*db_, clock_);
+  scheduler_loop_ = std::make_unique<server::SchedulerLoop>(*db_, scheduler_, clock_, config);
+  auto redis = events::RedisClient::Connect(config.redis_url);
+  REQUIRE(redis.ok());
+  relay_ = std::make_unique<events::EventRelay>(*db_, std::move(*redis),
+                                                events::EventRelay::Options{});
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(submit_service_.get());
+  builder.RegisterService(queue_service_.get());
+  builder.RegisterService(event_service_.get());
+  builder.RegisterService(executor_service_.get());
+  server_ = builder.BuildAndStart();
+  REQUIRE(server_ != nullptr);
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                     grpc::InsecureChannelCredentials());
+  submit_ = api::Submit::NewStub(channel);
+  events_ = api::Event::NewStub(channel);
+  executor_api_ = executorapi::ExecutorApi::NewStub(channel);
+}
+
+ServerFixture::~ServerFixture() { server_->Shutdown(); }
+
+void ServerFixture::CreateQueue(const std::string& name) {
+  api::Queue queue;
+  queue.set_name(name);
+  queue.set_priority_factor(1);
+  grpc::ClientContext context;
+  google::protobuf::Empty empty;
+  REQUIRE(submit_->CreateQueue(&context, queue, &empty).ok());
+}
+
+std::vector<api::EventStreamMessage> ServerFixture::JobSetEvents(const std::string& queue,
+                                                                 const std::string& job_set,
+                                                                 const std::string& from) {
+  REQUIRE(relay_->PublishPending().ok());
+  api::JobSetRequest request;
+  request.set_queue(queue);
+  request.set_id(job_set);
+  request.set_from_message_id(from);
+  grpc::ClientContext context;
+  auto reader = events_->GetJobSetEvents(&context, request);
+  std::vector<api::EventStreamMessage> events;
+  api::EventStreamMessage message;
+  while (reader->Read(&message)) events.push_back(message);
+  REQUIRE(reader->Finish().ok());
+  return events;
+}
+
+api::JobSubmitRequestItem JobItem(std::vector<std::string> command, const std::string& cpu,
+                                  const std::string& memory) {
+  api::JobSubmitRequestItem item;
+  auto* container = item.add_pod_specs()->add_containers();
+  container->set_name("main");
+  for (auto& part : command) container->add_command(part);
+  for (auto* side : {container->mutable_resources()->mutable_requests(),
+                     container->mutable_resources()->mutable_limits()}) {
+    (*side)["cpu"].set_string(cpu);
+    (*side)["memory"].set_string(memory);
+  }
+  return item;
+}
+
+std::vector<std::string> EventKinds(const std::vector<api::EventStreamMessage>& events,
+                                    const std::string& job_id) {
+  std::vector<std::string> kinds;
+  for (const auto& event : events) {
+    const auto& message = event.message();
+    const auto* field = message.GetDescriptor()->FindOneofByName("events");
+    const auto* set = message.GetReflection()->GetOneofFieldDescriptor(message, field);
+    if (set == nullptr) continue;
+    const auto& inner = message.GetReflection()->GetMessage(message, set);
+    const auto* id = inner.GetDescriptor()->FindFieldByName("job_id");
+    if (!job_id.empty() && inner.GetReflection()->GetString(inner, id) != job_id) continue;
+    kinds.push_back(set->name());
+  }
+  return kinds;
+}
+
+}  // namespace armada::testing

@@ -1,0 +1,79 @@
+#pragma once
+
+// An armada-server in process (its gRPC services on a loopback port) over a
+// freshly reset database and Redis, for integration tests.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "api/event.grpc.pb.h"
+#include "api/submit.grpc.pb.h"
+#include "executorapi/executorapi.grpc.pb.h"
+#include "lib/common/clock.h"
+#include "lib/events/event_relay.h"
+#include "lib/scheduling/fifo_scheduler.h"
+#include "lib/store/database.h"
+#include "server/event_service.h"
+#include "server/executor_service.h"
+#include "server/queue_service.h"
+#include "server/scheduler_loop.h"
+#include "server/submit_service.h"
+
+namespace armada::testing {
+
+// DATABASE_URL and REDIS_URL from the environment (set by CTest).
+std::string DatabaseUrl();
+std::string RedisUrl();
+
+// Drops every table and flushes Redis.
+void ResetServices();
+
+class ServerFixture {
+ public:
+  ServerFixture();
+  ~ServerFixture();
+
+  store::Database& db() { return *db_; }
+  api::Submit::Stub& submit() { return *submit_; }
+  api::Event::Stub& events() { return *events_; }
+  executorapi::ExecutorApi::Stub& executor_api() { return *executor_api_; }
+  server::SchedulerLoop& scheduler() { return *scheduler_loop_; }
+  events::EventRelay& relay() { return *relay_; }
+  common::SimulatedClock& clock() { return clock_; }
+
+  // Creates a queue with priority factor 1.
+  void CreateQueue(const std::string& name);
+
+  // Publishes pending events, then reads the job set's whole stream.
+  std::vector<api::EventStreamMessage> JobSetEvents(const std::string& queue,
+                                                    const std::string& job_set,
+                                                    const std::string& from = "");
+
+ private:
+  common::SimulatedClock clock_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<server::QueueService> queue_service_;
+  std::unique_ptr<server::SubmitService> submit_service_;
+  std::unique_ptr<server::EventService> event_service_;
+  std::unique_ptr<server::ExecutorService> executor_service_;
+  scheduling::FifoScheduler scheduler_;
+  std::unique_ptr<server::SchedulerLoop> scheduler_loop_;
+  std::unique_ptr<events::EventRelay> relay_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<api::Submit::Stub> submit_;
+  std::unique_ptr<api::Event::Stub> events_;
+  std::unique_ptr<executorapi::ExecutorApi::Stub> executor_api_;
+};
+
+// A job request item running `command` with cpu and memory requests.
+api::JobSubmitRequestItem JobItem(std::vector<std::string> command, const std::string& cpu = "1",
+                                  const std::string& memory = "1Gi");
+
+// "submitted", "queued", "leased", ... for each event, in order.
+std::vector<std::string> EventKinds(const std::vector<api::EventStreamMessage>& events,
+                                    const std::string& job_id = "");
+
+}  // namespace armada::testing
