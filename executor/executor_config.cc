@@ -34,7 +34,8 @@ absl::Status Parse(const YAML::Node& root, ExecutorConfig& config) {
   if (root["capacity"]) {
     auto capacity =
         model::ResourceList::Parse(root["capacity"].as<std::map<std::string, std::string>>());
-    if (!capacity.ok()) return absl::InvalidArgumentError(absl::StrCat("capacity: ", capacity.status().message()));
+    if (!capacity.ok())
+      return absl::InvalidArgumentError(absl::StrCat("capacity: ", capacity.status().message()));
     config.capacity = *capacity;
   }
   for (auto [key, out] : {std::pair{"leasePeriod", &config.lease_period},
@@ -77,7 +78,8 @@ absl::StatusOr<ExecutorConfig> LoadExecutorConfig(const std::string& path) {
   if (!path.empty()) {
     try {
       absl::Status status = Parse(YAML::LoadFile(path), config);
-      if (!status.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", status.message()));
+      if (!status.ok())
+        return absl::InvalidArgumentError(absl::StrCat(path, ": ", status.message()));
     } catch (const YAML::Exception& e) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": ", e.what()));
     }

@@ -51,8 +51,8 @@ int main(int argc, char** argv) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 3000);
-  auto channel = grpc::CreateCustomChannel(config->server_url, grpc::InsecureChannelCredentials(),
-                                           args);
+  auto channel =
+      grpc::CreateCustomChannel(config->server_url, grpc::InsecureChannelCredentials(), args);
   armada::executor::ExecutorAgent agent(*config, backend, channel);
   spdlog::info("armada-executor {} serving node {} ({}) in pool {} for {}", config->executor_id,
                config->node_name, config->capacity.ToString(), config->pool, config->server_url);

@@ -22,14 +22,14 @@ grpc::Status EventService::GetJobSetEvents(grpc::ServerContext* context,
     auto exists = events::JobSetStreamExists(**redis, request->queue(), request->id());
     if (!exists.ok()) return ToGrpcStatus(exists.status());
     if (!*exists) {
-      return ToGrpcStatus(absl::NotFoundError(absl::StrCat(
-          "job set ", request->id(), " in queue ", request->queue(), " has no events")));
+      return ToGrpcStatus(absl::NotFoundError(absl::StrCat("job set ", request->id(), " in queue ",
+                                                           request->queue(), " has no events")));
     }
   }
   std::string last_id = request->from_message_id();
   while (!context->IsCancelled()) {
-    auto batch = events::ReadJobSetEvents(**redis, request->queue(), request->id(), last_id,
-                                          kBatch, request->watch() ? kBlock : absl::ZeroDuration());
+    auto batch = events::ReadJobSetEvents(**redis, request->queue(), request->id(), last_id, kBatch,
+                                          request->watch() ? kBlock : absl::ZeroDuration());
     if (!batch.ok()) return ToGrpcStatus(batch.status());
     for (const events::StreamEvent& event : *batch) {
       api::EventStreamMessage message;

@@ -104,6 +104,23 @@ std::optional<Transition> TransitionFor(const executorapi::RunEvent& report,
   }
 }
 
+void LoseRun(pqxx::work& tx, const store::LeasedRun& run, absl::Time now,
+             std::vector<store::EventRecord>& events) {
+  const std::string reason =
+      "lost: executor " + run.run.executor + " no longer reports this run";
+  spdlog::warn("job={} run={} executor={} {}", run.job.job_id, run.run.run_id, run.run.executor,
+               reason);
+  store::SetRunState(tx, run.run.run_id, RunState::kFailed, now, std::nullopt, reason);
+  store::SetJobState(tx, run.job.job_id, JobState::kFailed, reason);
+  EventSubject subject{run.job.job_id, run.job.queue, run.job.job_set};
+  api::EventMessage message;
+  auto* failed = InitEvent(message.mutable_failed(), subject, now);
+  failed->set_cluster_id(run.run.executor);
+  failed->set_node_name(run.run.node);
+  failed->set_reason(reason);
+  events.push_back(ToRecord(subject, message));
+}
+
 }  // namespace
 
 grpc::Status ExecutorService::LeaseJobRuns(
@@ -127,11 +144,22 @@ grpc::Status ExecutorService::LeaseJobRuns(
                                                     clock_.Now(), request.SerializeAsString()});
     to_cancel = store::InactiveOrUnknownRuns(tx, {held.begin(), held.end()});
     to_start.clear();
+    std::vector<store::EventRecord> events;
+    const absl::Time now = clock_.Now();
     for (auto& run : store::ActiveRunsOfExecutor(tx, request.executor_id())) {
-      if (run.run.state != RunState::kLeased || held.count(run.run.run_id)) continue;
-      if (request.max_jobs_to_lease() > 0 && to_start.size() >= request.max_jobs_to_lease()) break;
+      if (held.count(run.run.run_id)) continue;
+      if (run.run.state != RunState::kLeased) {
+        // It started, but the executor no longer has it (it restarted, and
+        // its processes went with it): the run is lost.
+        LoseRun(tx, run, now, events);
+        continue;
+      }
+      if (request.max_jobs_to_lease() > 0 && to_start.size() >= request.max_jobs_to_lease()) {
+        continue;
+      }
       to_start.push_back(std::move(run));
     }
+    store::AppendEvents(tx, events);
     return absl::OkStatus();
   });
   if (!status.ok()) return ToGrpcStatus(status);
@@ -181,8 +209,7 @@ grpc::Status ExecutorService::ReportEvents(grpc::ServerContext*,
       auto jobs = store::GetJobs(tx, {run->job_id}, /*lock=*/true);
       if (jobs.empty()) continue;
       const store::JobRecord& job = jobs[0];
-      const absl::Time at =
-          report.has_created() ? FromTimestamp(report.created()) : clock_.Now();
+      const absl::Time at = report.has_created() ? FromTimestamp(report.created()) : clock_.Now();
       EventSubject subject{job.job_id, job.queue, job.job_set};
       auto t = TransitionFor(report, *run, subject, at);
       if (!t) continue;

@@ -16,10 +16,9 @@ class ExecutorService final : public executorapi::ExecutorApi::Service {
   // Records the executor's report; answers with the runs it holds that are no
   // longer active (cancel them), the leased runs it does not hold yet (start
   // them), and an end marker.
-  grpc::Status LeaseJobRuns(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<executorapi::LeaseStreamMessage, executorapi::LeaseRequest>* stream)
-      override;
+  grpc::Status LeaseJobRuns(grpc::ServerContext* context,
+                            grpc::ServerReaderWriter<executorapi::LeaseStreamMessage,
+                                                     executorapi::LeaseRequest>* stream) override;
 
   // Applies the events in order in one transaction. Each is applied at most
   // once: an event that no longer fits the run's state (a repeat, or a run

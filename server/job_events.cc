@@ -25,7 +25,8 @@ store::EventRecord ToRecord(const EventSubject& subject, const api::EventMessage
 
 api::EventMessage SubmittedEvent(const api::Job& job, absl::Time at) {
   api::EventMessage message;
-  auto* event = InitEvent(message.mutable_submitted(), {job.id(), job.queue(), job.job_set_id()}, at);
+  auto* event =
+      InitEvent(message.mutable_submitted(), {job.id(), job.queue(), job.job_set_id()}, at);
   *event->mutable_job() = job;
   return message;
 }

@@ -30,7 +30,8 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   if (auto s = ReadDuration(root, "executorTimeout", &config.executor_timeout); !s.ok()) return s;
   if (const YAML::Node submit = root["submit"]) {
     auto& c = config.submit;
-    if (submit["defaultNamespace"]) c.default_namespace = submit["defaultNamespace"].as<std::string>();
+    if (submit["defaultNamespace"])
+      c.default_namespace = submit["defaultNamespace"].as<std::string>();
     if (submit["allowedPriorityClasses"]) {
       c.allowed_priority_classes = submit["allowedPriorityClasses"].as<std::vector<std::string>>();
     }
@@ -54,7 +55,8 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
   if (!path.empty()) {
     try {
       absl::Status status = Parse(YAML::LoadFile(path), config);
-      if (!status.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", status.message()));
+      if (!status.ok())
+        return absl::InvalidArgumentError(absl::StrCat(path, ": ", status.message()));
     } catch (const YAML::Exception& e) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": ", e.what()));
     }

@@ -29,7 +29,7 @@ model::SubmitItemView ViewOf(const api::JobSubmitRequestItem& item) {
   view.namespace_name = item.namespace_();
   view.client_id = item.client_id();
   view.pod_spec_count = (item.has_pod_spec() ? 1 : 0) + item.pod_specs_size();
-  const PodSpec* pod = item.has_pod_spec() ? &item.pod_spec()
+  const PodSpec* pod = item.has_pod_spec()         ? &item.pod_spec()
                        : item.pod_specs_size() > 0 ? &item.pod_specs(0)
                                                    : nullptr;
   if (pod == nullptr) return view;
@@ -225,9 +225,9 @@ grpc::Status SubmitService::CancelJobSet(grpc::ServerContext*,
         states.push_back(model::JobState::kRunning);
         break;
       default:
-        return ToGrpcStatus(absl::InvalidArgumentError(
-            absl::StrCat("filter.states: ", api::JobState_Name(state),
-                         " is not a state a job can be cancelled in")));
+        return ToGrpcStatus(
+            absl::InvalidArgumentError(absl::StrCat("filter.states: ", api::JobState_Name(state),
+                                                    " is not a state a job can be cancelled in")));
     }
   }
   auto cancelled = Cancel(

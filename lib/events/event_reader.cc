@@ -21,8 +21,8 @@ absl::StatusOr<std::vector<StreamEvent>> ReadJobSetEvents(RedisClient& redis,
   auto reply = redis.Command(args);
   if (!reply.ok()) return reply.status();
   if (reply->is_error) {
-    return absl::InvalidArgumentError(absl::StrCat("reading events after message id '", after_id,
-                                                   "': ", reply->str));
+    return absl::InvalidArgumentError(
+        absl::StrCat("reading events after message id '", after_id, "': ", reply->str));
   }
   std::vector<StreamEvent> events;
   if (reply->is_nil || reply->elements.empty()) return events;

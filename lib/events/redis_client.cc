@@ -25,7 +25,8 @@ RedisReply Convert(const redisReply* reply) {
       out.str = std::to_string(reply->integer);
       break;
     case REDIS_REPLY_ARRAY:
-      for (size_t i = 0; i < reply->elements; ++i) out.elements.push_back(Convert(reply->element[i]));
+      for (size_t i = 0; i < reply->elements; ++i)
+        out.elements.push_back(Convert(reply->element[i]));
       break;
     default:  // string, status
       out.str.assign(reply->str, reply->len);

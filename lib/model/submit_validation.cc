@@ -36,9 +36,9 @@ absl::Status ValidateSubmitRequest(const std::string& queue, const std::string& 
   }
   if (item_count == 0) return Invalid("job_request_items", "must hold at least one job");
   if (item_count > config.max_items_per_request) {
-    return Invalid("job_request_items", absl::StrCat("holds ", item_count, " jobs; at most ",
-                                                     config.max_items_per_request,
-                                                     " are allowed in one request"));
+    return Invalid("job_request_items",
+                   absl::StrCat("holds ", item_count, " jobs; at most ",
+                                config.max_items_per_request, " are allowed in one request"));
   }
   return absl::OkStatus();
 }
@@ -108,14 +108,16 @@ absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemV
     for (const auto& [resource, _] : requests) {
       if (!limits.count(resource)) {
         return Invalid(absl::StrCat(cpath, ".resources.limits"),
-                       absl::StrCat("has no ", resource, " but requests do; list the same "
+                       absl::StrCat("has no ", resource,
+                                    " but requests do; list the same "
                                     "resources in both"));
       }
     }
     for (const auto& [resource, _] : limits) {
       if (!requests.count(resource)) {
         return Invalid(absl::StrCat(cpath, ".resources.requests"),
-                       absl::StrCat("has no ", resource, " but limits do; list the same "
+                       absl::StrCat("has no ", resource,
+                                    " but limits do; list the same "
                                     "resources in both"));
       }
     }

@@ -92,8 +92,7 @@ absl::Status Database::Run(const std::function<absl::Status(pqxx::work&)>& body,
   return status;
 }
 
-absl::Status Database::WithConnection(
-    const std::function<absl::Status(pqxx::connection&)>& body) {
+absl::Status Database::WithConnection(const std::function<absl::Status(pqxx::connection&)>& body) {
   auto connection = Acquire();
   if (!connection.ok()) return connection.status();
   absl::Status status;

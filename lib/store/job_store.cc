@@ -28,7 +28,7 @@ std::string Name(model::RunState state) { return std::string(model::RunStateName
 
 // Columns: job_id, queue, job_set, owner, state.
 JobRecord JobFromRow(const pqxx::row& row) {
-  return JobRecord{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+  return JobRecord{row[0].as<std::string>(), row[1].as<std::string>(),  row[2].as<std::string>(),
                    row[3].as<std::string>(), JobStateFromField(row[4]), ""};
 }
 
@@ -75,25 +75,26 @@ absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
   }
 
   try {
-    pqxx::stream_to copy(tx, "jobs",
-                         std::vector<std::string>{"job_id", "queue", "job_set", "client_id",
-                                                  "owner", "priority", "state", "requests",
-                                                  "node_selector", "spec", "submitted_at",
-                                                  "updated_at"});
+    pqxx::stream_to copy(
+        tx, "jobs",
+        std::vector<std::string>{"job_id", "queue", "job_set", "client_id", "owner", "priority",
+                                 "state", "requests", "node_selector", "spec", "submitted_at",
+                                 "updated_at"});
     const std::string queued = Name(model::JobState::kQueued);
     for (const NewJob* job : to_insert) {
-      std::string submitted = absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", job->submitted_at,
-                                               absl::UTCTimeZone());
-      copy << std::make_tuple(job->job_id, job->queue, job->job_set,
-                              job->client_id.empty() ? static_cast<const std::string*>(nullptr) : &job->client_id, job->owner,
-                              static_cast<int64_t>(job->priority), queued,
-                              ResourcesToJson(job->requests), LabelsToJson(job->node_selector),
-                              ByteaHex(job->spec), submitted, submitted);
+      std::string submitted =
+          absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", job->submitted_at, absl::UTCTimeZone());
+      copy << std::make_tuple(
+          job->job_id, job->queue, job->job_set,
+          job->client_id.empty() ? static_cast<const std::string*>(nullptr) : &job->client_id,
+          job->owner, static_cast<int64_t>(job->priority), queued, ResourcesToJson(job->requests),
+          LabelsToJson(job->node_selector), ByteaHex(job->spec), submitted, submitted);
     }
     copy.complete();
   } catch (const pqxx::unique_violation& e) {
     // Another submit took one of these client ids after our lookup.
-    return absl::AbortedError(absl::StrCat("concurrent submit with the same client id: ", e.what()));
+    return absl::AbortedError(
+        absl::StrCat("concurrent submit with the same client id: ", e.what()));
   }
   return out;
 }
@@ -114,8 +115,7 @@ void AppendEvents(pqxx::work& tx, const std::vector<EventRecord>& events) {
   tx.exec0("NOTIFY job_events");
 }
 
-std::vector<JobRecord> GetJobs(pqxx::work& tx, const std::vector<std::string>& job_ids,
-                               bool lock) {
+std::vector<JobRecord> GetJobs(pqxx::work& tx, const std::vector<std::string>& job_ids, bool lock) {
   std::vector<JobRecord> jobs;
   std::string sql =
       "SELECT job_id, queue, job_set, owner, state FROM jobs WHERE job_id = ANY($1::text[]) "
@@ -128,11 +128,11 @@ std::vector<JobRecord> GetJobs(pqxx::work& tx, const std::vector<std::string>& j
 std::vector<JobRecord> LockActiveJobsInJobSet(pqxx::work& tx, const std::string& queue,
                                               const std::string& job_set) {
   std::vector<JobRecord> jobs;
-  for (const auto& row : tx.exec_params(
-           absl::StrCat("SELECT job_id, queue, job_set, owner, state FROM jobs "
-                        "WHERE queue = $1 AND job_set = $2 AND state IN ",
-                        kActiveJobStates, " ORDER BY job_id FOR UPDATE"),
-           queue, job_set)) {
+  for (const auto& row :
+       tx.exec_params(absl::StrCat("SELECT job_id, queue, job_set, owner, state FROM jobs "
+                                   "WHERE queue = $1 AND job_set = $2 AND state IN ",
+                                   kActiveJobStates, " ORDER BY job_id FOR UPDATE"),
+                      queue, job_set)) {
     jobs.push_back(JobFromRow(row));
   }
   return jobs;
@@ -156,9 +156,9 @@ void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::stri
 
 std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx) {
   std::vector<model::QueuedJob> jobs;
-  for (const auto& row : tx.exec(
-           "SELECT job_id, queue, job_set, priority, submit_seq, requests, node_selector "
-           "FROM jobs WHERE state = 'queued' ORDER BY queue, priority, submit_seq")) {
+  for (const auto& row :
+       tx.exec("SELECT job_id, queue, job_set, priority, submit_seq, requests, node_selector "
+               "FROM jobs WHERE state = 'queued' ORDER BY queue, priority, submit_seq")) {
     model::QueuedJob job;
     job.id = row[0].as<std::string>();
     job.queue = row[1].as<std::string>();
@@ -172,12 +172,11 @@ std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx) {
   return jobs;
 }
 
-std::map<std::pair<std::string, std::string>, model::ResourceList> AllocatedByNode(
-    pqxx::work& tx) {
+std::map<std::pair<std::string, std::string>, model::ResourceList> AllocatedByNode(pqxx::work& tx) {
   std::map<std::pair<std::string, std::string>, model::ResourceList> allocated;
-  for (const auto& row : tx.exec(
-           "SELECT r.executor, r.node, j.requests FROM runs r JOIN jobs j USING (job_id) "
-           "WHERE r.state IN ('leased', 'pending', 'running')")) {
+  for (const auto& row :
+       tx.exec("SELECT r.executor, r.node, j.requests FROM runs r JOIN jobs j USING (job_id) "
+               "WHERE r.state IN ('leased', 'pending', 'running')")) {
     allocated[{row[0].as<std::string>(), row[1].as<std::string>()}].Add(
         ResourcesFromJson(row[2].as<std::string>()));
   }
@@ -209,10 +208,10 @@ std::optional<RunRecord> LockRun(pqxx::work& tx, const std::string& run_id) {
 
 std::vector<RunRecord> LockActiveRunsOfJob(pqxx::work& tx, const std::string& job_id) {
   std::vector<RunRecord> runs;
-  for (const auto& row : tx.exec_params(
-           "SELECT run_id, job_id, executor, node, pool, state FROM runs "
-           "WHERE job_id = $1 AND state IN ('leased', 'pending', 'running') FOR UPDATE",
-           job_id)) {
+  for (const auto& row :
+       tx.exec_params("SELECT run_id, job_id, executor, node, pool, state FROM runs "
+                      "WHERE job_id = $1 AND state IN ('leased', 'pending', 'running') FOR UPDATE",
+                      job_id)) {
     runs.push_back(RunFromRow(row));
   }
   return runs;
@@ -232,17 +231,17 @@ void SetRunState(pqxx::work& tx, const std::string& run_id, model::RunState stat
 
 std::vector<LeasedRun> ActiveRunsOfExecutor(pqxx::work& tx, const std::string& executor) {
   std::vector<LeasedRun> runs;
-  for (const auto& row : tx.exec_params(
-           "SELECT r.run_id, r.job_id, r.executor, r.node, r.pool, r.state, "
-           "j.job_id, j.queue, j.job_set, j.owner, j.state, j.spec "
-           "FROM runs r JOIN jobs j USING (job_id) "
-           "WHERE r.executor = $1 AND r.state IN ('leased', 'pending', 'running') "
-           "ORDER BY r.leased_at, r.run_id",
-           executor)) {
+  for (const auto& row :
+       tx.exec_params("SELECT r.run_id, r.job_id, r.executor, r.node, r.pool, r.state, "
+                      "j.job_id, j.queue, j.job_set, j.owner, j.state, j.spec "
+                      "FROM runs r JOIN jobs j USING (job_id) "
+                      "WHERE r.executor = $1 AND r.state IN ('leased', 'pending', 'running') "
+                      "ORDER BY r.leased_at, r.run_id",
+                      executor)) {
     LeasedRun run{RunFromRow(row), JobRecord{}};
-    run.job = JobRecord{row[6].as<std::string>(), row[7].as<std::string>(),
-                        row[8].as<std::string>(), row[9].as<std::string>(),
-                        JobStateFromField(row[10]), BytesFromField(row[11])};
+    run.job =
+        JobRecord{row[6].as<std::string>(), row[7].as<std::string>(),   row[8].as<std::string>(),
+                  row[9].as<std::string>(), JobStateFromField(row[10]), BytesFromField(row[11])};
     runs.push_back(std::move(run));
   }
   return runs;
@@ -252,10 +251,10 @@ std::vector<std::string> InactiveOrUnknownRuns(pqxx::work& tx,
                                                const std::vector<std::string>& run_ids) {
   if (run_ids.empty()) return {};
   std::set<std::string> active;
-  for (const auto& row : tx.exec_params(
-           "SELECT run_id::text FROM runs WHERE run_id::text = ANY($1::text[]) "
-           "AND state IN ('leased', 'pending', 'running')",
-           TextArray(run_ids))) {
+  for (const auto& row :
+       tx.exec_params("SELECT run_id::text FROM runs WHERE run_id::text = ANY($1::text[]) "
+                      "AND state IN ('leased', 'pending', 'running')",
+                      TextArray(run_ids))) {
     active.insert(row[0].as<std::string>());
   }
   std::vector<std::string> stop;

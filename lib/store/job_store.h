@@ -76,15 +76,15 @@ struct InsertedJob {
 // Inserts jobs in state queued with one COPY. Two calls racing on one client_id
 // end with one of them aborted (kAborted), so Database::Run retries it and it
 // then finds the other's job.
-absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx, const std::vector<NewJob>& jobs);
+absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
+                                                    const std::vector<NewJob>& jobs);
 
 // Appends events in order and wakes the relay. Holds the event_seq row lock
 // until commit, so sequence numbers are given out in commit order, gap free.
 void AppendEvents(pqxx::work& tx, const std::vector<EventRecord>& events);
 
 // The jobs among `job_ids` that exist, locked for update when `lock` is set.
-std::vector<JobRecord> GetJobs(pqxx::work& tx, const std::vector<std::string>& job_ids,
-                               bool lock);
+std::vector<JobRecord> GetJobs(pqxx::work& tx, const std::vector<std::string>& job_ids, bool lock);
 
 // The jobs of a job set that are not finished, locked for update.
 std::vector<JobRecord> LockActiveJobsInJobSet(pqxx::work& tx, const std::string& queue,
@@ -94,14 +94,13 @@ std::vector<JobRecord> LockActiveJobsInJobSet(pqxx::work& tx, const std::string&
 void SetJobState(pqxx::work& tx, const std::string& job_id, model::JobState state,
                  const std::string& error = "");
 void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::string& reason,
-                     const std::string& user);
+                      const std::string& user);
 
 // Every queued job of every queue, as the scheduler needs them.
 std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx);
 
 // Resources held by active runs, per (executor, node).
-std::map<std::pair<std::string, std::string>, model::ResourceList> AllocatedByNode(
-    pqxx::work& tx);
+std::map<std::pair<std::string, std::string>, model::ResourceList> AllocatedByNode(pqxx::work& tx);
 
 // Moves the job from queued to leased and creates its run, unless the job is no
 // longer queued (a cancel won the race): then returns false and writes nothing.

@@ -1,12 +1,13 @@
-#include <catch2/catch.hpp>
 #include <google/protobuf/util/message_differencer.h>
+#include <catch2/catch.hpp>
 
 #include "tests/integration/server_fixture.h"
 
 namespace armada::testing {
 namespace {
 
-TEST_CASE("relay: after Redis loses everything, the streams are refilled with no gap or duplicate") {
+TEST_CASE(
+    "relay: after Redis loses everything, the streams are refilled with no gap or duplicate") {
   ServerFixture server;
   server.CreateQueue("q");
   api::JobSubmitRequest request;
@@ -34,7 +35,7 @@ TEST_CASE("relay: after Redis loses everything, the streams are refilled with no
   for (size_t i = 0; i < before.size(); ++i) {
     CHECK(after[i].id() == before[i].id());
     CHECK(google::protobuf::util::MessageDifferencer::Equals(after[i].message(),
-                                                           before[i].message()));
+                                                             before[i].message()));
   }
 }
 

@@ -114,9 +114,8 @@ TEST_CASE("lease: jobs go from submitted to succeeded or failed through the exec
   auto stream = server.JobSetEvents("q", "s");
   const std::string first = exchange.leases[0].job().id();
   const std::string second = exchange.leases[1].job().id();
-  CHECK(EventKinds(stream, first) ==
-        std::vector<std::string>{"submitted", "queued", "leased", "pending", "running",
-                                 "succeeded"});
+  CHECK(EventKinds(stream, first) == std::vector<std::string>{"submitted", "queued", "leased",
+                                                              "pending", "running", "succeeded"});
   CHECK(EventKinds(stream, second) ==
         std::vector<std::string>{"submitted", "queued", "leased", "pending", "running", "failed"});
   const auto& failed_event = stream.back().message().failed();
@@ -166,6 +165,31 @@ TEST_CASE("lease: cancelling a leased job tells the executor to stop its run") {
   failed.mutable_failed()->set_reason("cancelled");
   Report(server, {failed});
   CHECK(EventKinds(server.JobSetEvents("q", "s"), ids[0]).back() == "cancelled");
+}
+
+}  // namespace
+}  // namespace armada::testing
+
+namespace armada::testing {
+namespace {
+
+TEST_CASE("lease: a started run the executor no longer reports fails as lost") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  auto ids = SubmitJobs(server, 1, "1");
+  LeaseExchange(server, {});
+  REQUIRE(*server.scheduler().RunCycle() == 1);
+  Exchange exchange = LeaseExchange(server, {});
+  REQUIRE(exchange.leases.size() == 1);
+  auto running = RunEvent(exchange.leases[0]);
+  running.mutable_running();
+  Report(server, {running});
+
+  // The executor restarts and comes back without the run.
+  CHECK(LeaseExchange(server, {}).leases.empty());
+  auto events = server.JobSetEvents("q", "s");
+  CHECK(EventKinds(events, ids[0]).back() == "failed");
+  CHECK_THAT(events.back().message().failed().reason(), Catch::Contains("lost"));
 }
 
 }  // namespace

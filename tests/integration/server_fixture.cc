@@ -48,8 +48,8 @@ ServerFixture::ServerFixture() : clock_(absl::FromUnixSeconds(1'800'000'000)) {
   scheduler_loop_ = std::make_unique<server::SchedulerLoop>(*db_, scheduler_, clock_, config);
   auto redis = events::RedisClient::Connect(config.redis_url);
   REQUIRE(redis.ok());
-  relay_ = std::make_unique<events::EventRelay>(*db_, std::move(*redis),
-                                                events::EventRelay::Options{});
+  relay_ =
+      std::make_unique<events::EventRelay>(*db_, std::move(*redis), events::EventRelay::Options{});
 
   grpc::ServerBuilder builder;
   int port = 0;
@@ -60,8 +60,8 @@ ServerFixture::ServerFixture() : clock_(absl::FromUnixSeconds(1'800'000'000)) {
   builder.RegisterService(executor_service_.get());
   server_ = builder.BuildAndStart();
   REQUIRE(server_ != nullptr);
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
   submit_ = api::Submit::NewStub(channel);
   events_ = api::Event::NewStub(channel);
   executor_api_ = executorapi::ExecutorApi::NewStub(channel);

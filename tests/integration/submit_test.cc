@@ -185,8 +185,9 @@ TEST_CASE("cancel: a queued job is cancelled once, with cancelling and cancelled
   cancel_set.set_job_set_id("s");
   google::protobuf::Empty empty;
   REQUIRE(server.submit().CancelJobSet(&context, cancel_set, &empty).ok());
-  CHECK(EventKinds(server.JobSetEvents("q", "s"), submitted.job_response_items(1).job_id())
-            .back() == "cancelled");
+  CHECK(
+      EventKinds(server.JobSetEvents("q", "s"), submitted.job_response_items(1).job_id()).back() ==
+      "cancelled");
 }
 
 }  // namespace

@@ -69,8 +69,8 @@ TEST_CASE("fifo: queues take turns") {
   SchedulingSnapshot snapshot;
   snapshot.queues = {{"a", 1.0, false}, {"b", 1.0, false}};
   snapshot.nodes = {Node("n1", "4", "64Gi")};
-  snapshot.jobs = {Job("a1", "a", 1), Job("a2", "a", 2), Job("a3", "a", 3), Job("a4", "a", 4),
-                   Job("b1", "b", 5), Job("b2", "b", 6)};
+  snapshot.jobs = {Job("a1", "a", 1), Job("a2", "a", 2), Job("a3", "a", 3),
+                   Job("a4", "a", 4), Job("b1", "b", 5), Job("b2", "b", 6)};
 
   CHECK(LeasedIds(FifoScheduler().Schedule(snapshot)) ==
         std::vector<std::string>{"a1", "b1", "a2", "b2"});
