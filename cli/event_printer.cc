@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 
 namespace armada::cli {
@@ -62,9 +63,12 @@ void AddFailureDetails(const api::JobFailedEvent& failed, Parts& parts) {
   parts.Add("cluster ", failed.cluster_id());
   parts.Add("reason: ", failed.reason());
   for (const api::ContainerStatus& container : failed.container_statuses()) {
-    std::string part = absl::StrCat("container ", container.name(), " exit code ",
-                                    container.exitcode());
-    if (!container.reason().empty()) absl::StrAppend(&part, " (", container.reason(), ")");
+    std::string part =
+        absl::StrCat("container ", container.name(), " exit code ", container.exitcode());
+    // Skip a reason that only repeats the event's ("exit code 3").
+    if (!container.reason().empty() && container.reason() != failed.reason()) {
+      absl::StrAppend(&part, " (", container.reason(), ")");
+    }
     parts.AddRaw(std::move(part));
   }
   if (failed.container_statuses().empty()) {
@@ -86,8 +90,8 @@ void AddFailureDetails(const api::JobFailedEvent& failed, Parts& parts) {
   }
 }
 
-std::string Details(const api::EventMessage& event) {
-  Parts parts;
+// Details of the events that move a job through its life: lease, run, outcome.
+void AddLifecycleDetails(const api::EventMessage& event, Parts& parts) {
   switch (event.events_case()) {
     case api::EventMessage::kSubmitted:
       parts.Add("client id ", event.submitted().job().client_id());
@@ -116,6 +120,14 @@ std::string Details(const api::EventMessage& event) {
       parts.Add("node ", event.succeeded().node_name());
       parts.Add("cluster ", event.succeeded().cluster_id());
       break;
+    default:
+      break;
+  }
+}
+
+// Details of requests (reprioritize, cancel, preempt) and of informational events.
+void AddRequestDetails(const api::EventMessage& event, Parts& parts) {
+  switch (event.events_case()) {
     case api::EventMessage::kReprioritizing:
       parts.AddRaw(absl::StrCat("new priority ", event.reprioritizing().new_priority()));
       parts.Add("by ", event.reprioritizing().requestor());
@@ -154,6 +166,12 @@ std::string Details(const api::EventMessage& event) {
     default:
       break;
   }
+}
+
+std::string Details(const api::EventMessage& event) {
+  Parts parts;
+  AddLifecycleDetails(event, parts);
+  AddRequestDetails(event, parts);
   return parts.Join();
 }
 
@@ -186,8 +204,7 @@ std::optional<JobSetTracker::JobPhase> PhaseOf(const api::EventMessage& event) {
 
 bool IsTerminal(JobSetTracker::JobPhase phase) {
   return phase == JobSetTracker::JobPhase::kSucceeded ||
-         phase == JobSetTracker::JobPhase::kFailed ||
-         phase == JobSetTracker::JobPhase::kCancelled;
+         phase == JobSetTracker::JobPhase::kFailed || phase == JobSetTracker::JobPhase::kCancelled;
 }
 
 }  // namespace
@@ -259,9 +276,8 @@ JobSetTracker::Counts JobSetTracker::counts() const {
 
 std::string JobSetTracker::Summary(absl::string_view job_set) const {
   const Counts c = counts();
-  return absl::StrCat("Job set ", job_set, ": ", c.jobs, " jobs, ",
-                      c.succeeded, " succeeded, ", c.failed, " failed, ", c.cancelled,
-                      " cancelled");
+  return absl::StrCat("Job set ", job_set, ": ", c.jobs, " jobs, ", c.succeeded, " succeeded, ",
+                      c.failed, " failed, ", c.cancelled, " cancelled");
 }
 
 }  // namespace armada::cli

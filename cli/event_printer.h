@@ -6,8 +6,8 @@
 #include <map>
 #include <string>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "api/event.pb.h"
 
 namespace armada::cli {
@@ -61,6 +61,8 @@ class JobSetTracker {
     size_t succeeded = 0;
     size_t failed = 0;
     size_t cancelled = 0;
+
+    bool operator==(const Counts&) const = default;
   };
 
   // Observe(message): records the event. Messages without an event are ignored.

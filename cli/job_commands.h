@@ -35,8 +35,7 @@ absl::Status RunSubmit(ArmadaClient& client, const std::string& path, bool dry_r
 // `cancel job QUEUE JOBSET JOBID`: prints "Requested cancellation for job <id>", or
 // "Job <id> was not cancelled (unknown or already finished)" if the server cancelled nothing.
 absl::Status RunCancelJob(ArmadaClient& client, const std::string& queue,
-                          const std::string& job_set, const std::string& job_id,
-                          std::ostream& out);
+                          const std::string& job_set, const std::string& job_id, std::ostream& out);
 
 // `cancel job-set QUEUE JOBSET`: prints "Requested cancellation for job set <set> (queue <q>)".
 absl::Status RunCancelJobSet(ArmadaClient& client, const std::string& queue,

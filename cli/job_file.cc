@@ -4,8 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "absl/strings/string_view.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "cli/yaml_proto.h"
 #include "lib/common/status_macros.h"
 
@@ -57,18 +57,21 @@ absl::StatusOr<JobSubmitFile> ParseJobFile(const YAML::Node& root) {
   JobSubmitFile file;
   bool has_queue = false;
   bool has_job_set = false;
+  bool has_jobs = false;
   YAML::Node jobs;
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    const YAML::Node& key = it->first;
+  // Range-for keeps *it alive; it->first would point into a destroyed proxy.
+  for (const auto& entry : root) {
+    const YAML::Node& key = entry.first;
     const std::string name = key.IsScalar() ? key.Scalar() : DescribeYaml(key);
     if (name == "queue" && !has_queue) {
-      ASSIGN_OR_RETURN(file.queue, ScalarString(it->second, "queue"));
+      ASSIGN_OR_RETURN(file.queue, ScalarString(entry.second, "queue"));
       has_queue = true;
     } else if ((name == "jobSetId" || name == "job_set_id") && !has_job_set) {
-      ASSIGN_OR_RETURN(file.job_set_id, ScalarString(it->second, name));
+      ASSIGN_OR_RETURN(file.job_set_id, ScalarString(entry.second, name));
       has_job_set = true;
-    } else if (name == "jobs" && !jobs.IsDefined()) {
-      jobs = it->second;
+    } else if (name == "jobs" && !has_jobs) {
+      jobs = entry.second;
+      has_jobs = true;
     } else if (name == "queue" || name == "jobSetId" || name == "job_set_id" || name == "jobs") {
       return YamlError(key, name, "duplicate field");
     } else {
@@ -79,7 +82,7 @@ absl::StatusOr<JobSubmitFile> ParseJobFile(const YAML::Node& root) {
   }
   if (file.queue.empty()) return YamlError(root, "queue", "missing required field");
   if (file.job_set_id.empty()) return YamlError(root, "jobSetId", "missing required field");
-  if (!jobs.IsDefined() || jobs.IsNull()) {
+  if (!has_jobs || jobs.IsNull()) {
     return YamlError(root, "jobs", "missing required field (at least one job is required)");
   }
   if (!jobs.IsSequence()) {
@@ -97,17 +100,22 @@ absl::StatusOr<JobSubmitFile> ParseJobFile(const YAML::Node& root) {
   return file;
 }
 
+bool HasValue(const YAML::Node& map, const char* key) {
+  const YAML::Node value = map[key];
+  return value.IsDefined() && !value.IsNull();
+}
+
 absl::Status CheckResourceHeader(const YAML::Node& root) {
   const YAML::Node version = root["apiVersion"];
   if (!version.IsDefined() || version.IsNull()) {
-    return YamlError(root, "apiVersion",
-                     absl::StrCat("missing required field (expected \"", kResourceApiVersion,
-                                  "\")"));
+    return YamlError(
+        root, "apiVersion",
+        absl::StrCat("missing required field (expected \"", kResourceApiVersion, "\")"));
   }
   if (!version.IsScalar() || version.Scalar() != kResourceApiVersion) {
     return YamlError(version, "apiVersion",
-                     absl::StrCat("unsupported apiVersion ", DescribeYaml(version),
-                                  " (expected \"", kResourceApiVersion, "\")"));
+                     absl::StrCat("unsupported apiVersion ", DescribeYaml(version), " (expected \"",
+                                  kResourceApiVersion, "\")"));
   }
   const YAML::Node kind = root["kind"];
   if (!kind.IsDefined() || kind.IsNull()) {
@@ -128,26 +136,35 @@ absl::StatusOr<api::Queue> ParseQueueFile(const YAML::Node& root) {
   const YAML::Node spec = root["spec"];
   if (spec.IsDefined()) {
     // Kubernetes-style form: only apiVersion, kind, metadata and spec at the top level.
-    for (auto it = root.begin(); it != root.end(); ++it) {
-      const std::string key = it->first.Scalar();
+    // Range-for keeps *it alive; it->first would point into a destroyed proxy.
+    for (const auto& entry : root) {
+      const std::string key = entry.first.Scalar();
       if (key != "apiVersion" && key != "kind" && key != "metadata" && key != "spec") {
-        return YamlError(it->first, key,
+        return YamlError(entry.first, key,
                          "unexpected top-level field next to spec (put queue fields in spec)");
       }
     }
     RETURN_IF_ERROR(YamlToMessage(spec, &queue, "spec"));
     const YAML::Node metadata = root["metadata"];
     if (metadata.IsDefined() && !metadata.IsNull()) {
-      api::Queue named;
-      RETURN_IF_ERROR(YamlToMessage(metadata, &named, "metadata"));
-      if (!named.name().empty()) queue.set_name(named.name());
+      api::Queue meta;
+      RETURN_IF_ERROR(YamlToMessage(metadata, &meta, "metadata"));
+      if (!meta.name().empty()) queue.set_name(meta.name());
+      for (const auto& [key, value] : meta.labels()) (*queue.mutable_labels())[key] = value;
+      meta.clear_name();
+      meta.clear_labels();
+      if (meta.ByteSizeLong() != 0) {
+        return YamlError(metadata, "metadata", "only name and labels may be set here");
+      }
     }
   } else {
     RETURN_IF_ERROR(YamlToMessage(root, &queue, "", {"apiVersion", "kind"}));
   }
   if (queue.name().empty()) return YamlError(root, "name", "missing required field");
-  const YAML::Node factor = spec.IsDefined() ? spec["priorityFactor"] : root["priorityFactor"];
-  if (!factor.IsDefined() || factor.IsNull()) queue.set_priority_factor(1);
+  const YAML::Node& fields = spec.IsDefined() ? spec : root;
+  if (!HasValue(fields, "priorityFactor") && !HasValue(fields, "priority_factor")) {
+    queue.set_priority_factor(1);
+  }
   return queue;
 }
 

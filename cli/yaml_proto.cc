@@ -19,9 +19,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/time.h"
+#include "cli/internal/scalar_messages.h"
 #include "lib/common/status_macros.h"
-#include "lib/model/resource_quantity.h"
 
 namespace armada::cli {
 namespace {
@@ -31,14 +30,6 @@ using google::protobuf::EnumValueDescriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
-
-constexpr absl::string_view kQuantity = "k8s.io.apimachinery.pkg.api.resource.Quantity";
-constexpr absl::string_view kIntOrString = "k8s.io.apimachinery.pkg.util.intstr.IntOrString";
-constexpr absl::string_view kMetaTime = "k8s.io.apimachinery.pkg.apis.meta.v1.Time";
-constexpr absl::string_view kMetaMicroTime = "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime";
-constexpr absl::string_view kMetaDuration = "k8s.io.apimachinery.pkg.apis.meta.v1.Duration";
-constexpr absl::string_view kProtoTimestamp = "google.protobuf.Timestamp";
-constexpr absl::string_view kProtoDuration = "google.protobuf.Duration";
 
 // Longest scalar quoted in full by DescribeYaml; longer ones are cut.
 constexpr size_t kMaxDescribedScalar = 60;
@@ -84,8 +75,8 @@ size_t EditDistance(absl::string_view a, absl::string_view b) {
 }
 
 std::string UnknownFieldProblem(const Descriptor& type, absl::string_view key) {
-  std::string problem = absl::StrCat("unknown field \"", absl::CHexEscape(key), "\" in ",
-                                     type.name());
+  std::string problem =
+      absl::StrCat("unknown field \"", absl::CHexEscape(key), "\" in ", type.name());
   const FieldDescriptor* best = nullptr;
   size_t best_distance = 3;  // Suggest only names at most two edits away.
   for (int i = 0; i < type.field_count(); ++i) {
@@ -245,94 +236,9 @@ absl::Status StoreScalar(const YAML::Node& node, Message* message, const FieldDe
       return absl::OkStatus();
     }
     default:
-      return absl::InternalError(absl::StrCat(path, ": unsupported field type ",
-                                              field->cpp_type_name()));
+      return absl::InternalError(
+          absl::StrCat(path, ": unsupported field type ", field->cpp_type_name()));
   }
-}
-
-// The field `name` of `message`'s type; kInternal if the proto definition lacks it.
-absl::StatusOr<const FieldDescriptor*> RequiredField(const Message& message,
-                                                     absl::string_view name) {
-  const FieldDescriptor* field = message.GetDescriptor()->FindFieldByName(std::string(name));
-  if (field == nullptr) {
-    return absl::InternalError(
-        absl::StrCat(message.GetDescriptor()->full_name(), " has no field ", name));
-  }
-  return field;
-}
-
-absl::Status SetInt64Field(Message* message, absl::string_view name, int64_t value) {
-  ASSIGN_OR_RETURN(const FieldDescriptor* field, RequiredField(*message, name));
-  message->GetReflection()->SetInt64(message, field, value);
-  return absl::OkStatus();
-}
-
-absl::Status SetInt32Field(Message* message, absl::string_view name, int32_t value) {
-  ASSIGN_OR_RETURN(const FieldDescriptor* field, RequiredField(*message, name));
-  message->GetReflection()->SetInt32(message, field, value);
-  return absl::OkStatus();
-}
-
-absl::Status SetStringField(Message* message, absl::string_view name, const std::string& value) {
-  ASSIGN_OR_RETURN(const FieldDescriptor* field, RequiredField(*message, name));
-  message->GetReflection()->SetString(message, field, value);
-  return absl::OkStatus();
-}
-
-// Fills a message whose JSON form is a scalar. Returns false in *handled for other types.
-absl::Status ConvertScalarMessage(const YAML::Node& node, Message* message,
-                                  const std::string& path, bool* handled) {
-  const std::string& type = message->GetDescriptor()->full_name();
-  const std::string& text = node.Scalar();
-  *handled = true;
-  if (type == kQuantity) {
-    if (!model::ParseQuantity(text).ok()) {
-      return YamlError(node, path,
-                       absl::StrCat("expected a quantity such as 1, 500m or 512Mi, got ",
-                                    DescribeYaml(node)));
-    }
-    return SetStringField(message, "string", text);
-  }
-  if (type == kIntOrString) {
-    int32_t number = 0;
-    // A quoted scalar ("8080") stays a string, as in Kubernetes' JSON.
-    if (node.Tag() == "?" && absl::SimpleAtoi(text, &number)) {
-      RETURN_IF_ERROR(SetInt64Field(message, "type", 0));
-      return SetInt32Field(message, "intVal", number);
-    }
-    RETURN_IF_ERROR(SetInt64Field(message, "type", 1));
-    return SetStringField(message, "strVal", text);
-  }
-  if (type == kMetaTime || type == kMetaMicroTime || type == kProtoTimestamp) {
-    absl::Time time;
-    std::string error;
-    if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
-      return YamlError(node, path,
-                       absl::StrCat("expected an RFC 3339 time such as 2024-01-02T15:04:05Z, got ",
-                                    DescribeYaml(node)));
-    }
-    const int64_t seconds = absl::ToUnixSeconds(time);
-    RETURN_IF_ERROR(SetInt64Field(message, "seconds", seconds));
-    return SetInt32Field(message, "nanos", static_cast<int32_t>(absl::ToInt64Nanoseconds(
-                                               time - absl::FromUnixSeconds(seconds))));
-  }
-  if (type == kMetaDuration || type == kProtoDuration) {
-    absl::Duration duration;
-    if (!absl::ParseDuration(text, &duration)) {
-      return YamlError(node, path,
-                       absl::StrCat("expected a duration such as 90s or 1h30m, got ",
-                                    DescribeYaml(node)));
-    }
-    if (type == kMetaDuration) {
-      return SetInt64Field(message, "duration", absl::ToInt64Nanoseconds(duration));
-    }
-    const int64_t seconds = absl::IDivDuration(duration, absl::Seconds(1), &duration);
-    RETURN_IF_ERROR(SetInt64Field(message, "seconds", seconds));
-    return SetInt32Field(message, "nanos",
-                         static_cast<int32_t>(absl::ToInt64Nanoseconds(duration)));
-  }
-  *handled = false;
-  return absl::OkStatus();
 }
 
 absl::Status ConvertMessage(const YAML::Node& node, Message* message, const std::string& path,
@@ -343,8 +249,8 @@ absl::Status StoreValue(const YAML::Node& node, Message* message, const FieldDes
                         const std::string& path, bool add) {
   if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
     const Reflection& reflection = *message->GetReflection();
-    Message* child = add ? reflection.AddMessage(message, field)
-                         : reflection.MutableMessage(message, field);
+    Message* child =
+        add ? reflection.AddMessage(message, field) : reflection.MutableMessage(message, field);
     return ConvertMessage(node, child, path, {});
   }
   if (!node.IsScalar()) {
@@ -362,9 +268,10 @@ absl::Status ConvertMap(const YAML::Node& node, Message* message, const FieldDes
   const FieldDescriptor* key_field = field->message_type()->map_key();
   const FieldDescriptor* value_field = field->message_type()->map_value();
   absl::flat_hash_set<std::string> seen;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
-    const YAML::Node& value = it->second;
+  // Range-for keeps *it alive; it->first would point into a destroyed proxy.
+  for (const auto& entry : node) {
+    const YAML::Node& key = entry.first;
+    const YAML::Node& value = entry.second;
     if (!key.IsScalar()) {
       return YamlError(key, path, absl::StrCat("expected a map key, got ", DescribeYaml(key)));
     }
@@ -374,9 +281,9 @@ absl::Status ConvertMap(const YAML::Node& node, Message* message, const FieldDes
       return YamlError(key, key_path,
                        absl::StrCat("expected ", ExpectedKind(*value_field), ", got null"));
     }
-    Message* entry = message->GetReflection()->AddMessage(message, field);
-    RETURN_IF_ERROR(StoreValue(key, entry, key_field, key_path, false));
-    RETURN_IF_ERROR(StoreValue(value, entry, value_field, key_path, false));
+    Message* map_entry = message->GetReflection()->AddMessage(message, field);
+    RETURN_IF_ERROR(StoreValue(key, map_entry, key_field, key_path, false));
+    RETURN_IF_ERROR(StoreValue(value, map_entry, value_field, key_path, false));
   }
   return absl::OkStatus();
 }
@@ -400,8 +307,7 @@ absl::Status ConvertMessage(const YAML::Node& node, Message* message, const std:
                             const std::vector<std::string>& skip_keys) {
   if (node.IsNull()) return absl::OkStatus();
   if (node.IsScalar()) {
-    bool handled = false;
-    RETURN_IF_ERROR(ConvertScalarMessage(node, message, path, &handled));
+    ASSIGN_OR_RETURN(const bool handled, internal::ConvertScalarMessage(node, message, path));
     if (handled) return absl::OkStatus();
   }
   if (!node.IsMap()) {
@@ -410,9 +316,10 @@ absl::Status ConvertMessage(const YAML::Node& node, Message* message, const std:
   const Descriptor& type = *message->GetDescriptor();
   const Reflection& reflection = *message->GetReflection();
   absl::flat_hash_set<const FieldDescriptor*> seen;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
-    const YAML::Node& value = it->second;
+  // Range-for keeps *it alive; it->first would point into a destroyed proxy.
+  for (const auto& entry : node) {
+    const YAML::Node& key = entry.first;
+    const YAML::Node& value = entry.second;
     if (!key.IsScalar()) {
       return YamlError(key, path, absl::StrCat("expected a field name, got ", DescribeYaml(key)));
     }
@@ -425,7 +332,7 @@ absl::Status ConvertMessage(const YAML::Node& node, Message* message, const std:
       return YamlError(key, field_path,
                        absl::StrCat("duplicate field (", field->json_name(), " is set twice)"));
     }
-    if (const auto* oneof = field->containing_oneof(); oneof != nullptr && !value.IsNull()) {
+    if (const auto* oneof = field->real_containing_oneof(); oneof != nullptr && !value.IsNull()) {
       const FieldDescriptor* other = reflection.GetOneofFieldDescriptor(*message, oneof);
       if (other != nullptr && other != field) {
         return YamlError(key, field_path,
@@ -459,7 +366,9 @@ std::string DescribeYaml(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Scalar: {
       const std::string& text = node.Scalar();
-      if (text.size() <= kMaxDescribedScalar) return absl::StrCat("\"", absl::CHexEscape(text), "\"");
+      if (text.size() <= kMaxDescribedScalar) {
+        return absl::StrCat("\"", absl::CHexEscape(text), "\"");
+      }
       return absl::StrCat("\"", absl::CHexEscape(text.substr(0, kMaxDescribedScalar)), "...\"");
     }
     case YAML::NodeType::Sequence:
@@ -483,8 +392,7 @@ absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::PermissionDeniedError(
-        absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+    return absl::PermissionDeniedError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
   }
   std::ostringstream text;
   text << in.rdbuf();

@@ -17,9 +17,9 @@
 #include <google/protobuf/message.h>
 #include <yaml-cpp/yaml.h>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace armada::cli {
 

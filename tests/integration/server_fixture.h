@@ -24,7 +24,8 @@
 
 namespace armada::testing {
 
-// DATABASE_URL and REDIS_URL from the environment (set by CTest).
+// DATABASE_URL and REDIS_URL from the environment, defaulting to the ports
+// scripts/testenv uses (the CTest fixture).
 std::string DatabaseUrl();
 std::string RedisUrl();
 
