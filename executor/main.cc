@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   // back-off of up to two minutes.
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 3000);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   auto channel =
       grpc::CreateCustomChannel(config->server_url, grpc::InsecureChannelCredentials(), args);
   armada::executor::ExecutorAgent agent(*config, backend, channel);
