@@ -1,9 +1,6 @@
 // armada-server: applies migrations, then serves the public API and the
 // executor API, relays events to Redis and, when leader, schedules.
 
-#include <csignal>
-#include <cstring>
-#include <iostream>
 #include <thread>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -11,6 +8,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include "lib/common/clock.h"
+#include "lib/common/daemon.h"
 #include "lib/events/event_relay.h"
 #include "lib/scheduling/fifo_scheduler.h"
 #include "lib/store/migrations.h"
@@ -37,30 +35,14 @@ int Fail(const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--config") && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
-      std::cout << kUsage;
-      return 0;
-    } else {
-      std::cerr << "unknown argument: " << argv[i] << "\n" << kUsage;
-      return 2;
-    }
-  }
-  if (const char* level = std::getenv("LOG_LEVEL")) {
-    spdlog::set_level(spdlog::level::from_str(level));
-  }
+  armada::common::DaemonArgs args = armada::common::ParseDaemonArgs(argc, argv, kUsage);
+  if (args.exit_now) return *args.exit_now;
+  armada::common::SetLogLevelFromEnv();
 
   // Block the shutdown signals before gRPC starts threads; one thread waits.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  const sigset_t signals = armada::common::BlockShutdownSignals();
 
-  auto config = armada::server::LoadServerConfig(config_path);
+  auto config = armada::server::LoadServerConfig(args.config_path);
   if (!config.ok()) return Fail(std::string(config.status().message()));
 
   auto db = armada::store::Database::Connect(config->database_url, config->database_connections);
@@ -97,8 +79,7 @@ int main(int argc, char** argv) {
   std::thread relay_thread([&] { relay.Run(stop); });
   std::thread scheduler_thread([&] { scheduler_loop.Run(stop); });
   std::thread signal_thread([&] {
-    int signal = 0;
-    sigwait(&signals, &signal);
+    int signal = armada::common::WaitForShutdownSignal(signals);
     spdlog::info("signal {}, shutting down", signal);
     stop = true;
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
