@@ -8,6 +8,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/common/status_macros.h"
+#include "lib/common/yaml_config.h"
 
 namespace armada::executor {
 namespace {
@@ -19,6 +21,9 @@ std::string HostName() {
 }
 
 absl::Status Parse(const YAML::Node& root, ExecutorConfig& config) {
+  RETURN_IF_ERROR(common::CheckKnownKeys(
+      root, {"serverUrl", "executorId", "pool", "backend", "nodeName", "nodeLabels", "capacity",
+             "workDir", "leasePeriod", "logRetention"}));
   auto read = [&](const char* key, std::string& out) {
     if (root[key]) out = root[key].as<std::string>();
   };
@@ -38,15 +43,8 @@ absl::Status Parse(const YAML::Node& root, ExecutorConfig& config) {
       return absl::InvalidArgumentError(absl::StrCat("capacity: ", capacity.status().message()));
     config.capacity = *capacity;
   }
-  for (auto [key, out] : {std::pair{"leasePeriod", &config.lease_period},
-                          std::pair{"logRetention", &config.log_retention}}) {
-    if (!root[key]) continue;
-    std::string text = root[key].as<std::string>();
-    if (!absl::ParseDuration(text, out)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(key, ": \"", text, "\" is not a duration (e.g. \"1s\", \"500ms\")"));
-    }
-  }
+  RETURN_IF_ERROR(common::ReadDuration(root, "leasePeriod", &config.lease_period));
+  RETURN_IF_ERROR(common::ReadDuration(root, "logRetention", &config.log_retention));
   if (config.backend != "local") {
     return absl::InvalidArgumentError(absl::StrCat(
         "backend: \"", config.backend, "\" is not available yet; the only backend is \"local\""));
@@ -76,13 +74,8 @@ model::ResourceList MachineCapacity() {
 absl::StatusOr<ExecutorConfig> LoadExecutorConfig(const std::string& path) {
   ExecutorConfig config;
   if (!path.empty()) {
-    try {
-      absl::Status status = Parse(YAML::LoadFile(path), config);
-      if (!status.ok())
-        return absl::InvalidArgumentError(absl::StrCat(path, ": ", status.message()));
-    } catch (const YAML::Exception& e) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": ", e.what()));
-    }
+    RETURN_IF_ERROR(
+        common::ParseYamlFile(path, [&](const YAML::Node& root) { return Parse(root, config); }));
   }
   if (const char* url = std::getenv("ARMADA_URL")) config.server_url = url;
   if (config.executor_id.empty()) config.executor_id = HostName();

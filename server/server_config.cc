@@ -5,30 +5,28 @@
 #include <yaml-cpp/yaml.h>
 
 #include "absl/strings/str_cat.h"
+#include "lib/common/status_macros.h"
+#include "lib/common/yaml_config.h"
 
 namespace armada::server {
 namespace {
 
-absl::Status ReadDuration(const YAML::Node& node, const char* key, absl::Duration* out) {
-  if (!node[key]) return absl::OkStatus();
-  std::string text = node[key].as<std::string>();
-  if (!absl::ParseDuration(text, out)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(key, ": \"", text, "\" is not a duration (e.g. \"1s\", \"500ms\")"));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
+  RETURN_IF_ERROR(
+      common::CheckKnownKeys(root, {"grpcAddress", "databaseUrl", "redisUrl", "databaseConnections",
+                                    "schedulePeriod", "executorTimeout", "submit"}));
   if (root["grpcAddress"]) config.grpc_address = root["grpcAddress"].as<std::string>();
   if (root["databaseUrl"]) config.database_url = root["databaseUrl"].as<std::string>();
   if (root["redisUrl"]) config.redis_url = root["redisUrl"].as<std::string>();
   if (root["databaseConnections"]) {
     config.database_connections = root["databaseConnections"].as<int>();
   }
-  if (auto s = ReadDuration(root, "schedulePeriod", &config.schedule_period); !s.ok()) return s;
-  if (auto s = ReadDuration(root, "executorTimeout", &config.executor_timeout); !s.ok()) return s;
+  RETURN_IF_ERROR(common::ReadDuration(root, "schedulePeriod", &config.schedule_period));
+  RETURN_IF_ERROR(common::ReadDuration(root, "executorTimeout", &config.executor_timeout));
   if (const YAML::Node submit = root["submit"]) {
+    RETURN_IF_ERROR(common::CheckKnownKeys(
+        submit, {"defaultNamespace", "allowedPriorityClasses", "defaultPriorityClass",
+                 "minTerminationGracePeriodSeconds", "maxTerminationGracePeriodSeconds"}));
     auto& c = config.submit;
     if (submit["defaultNamespace"])
       c.default_namespace = submit["defaultNamespace"].as<std::string>();
@@ -53,13 +51,8 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
 absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
   ServerConfig config;
   if (!path.empty()) {
-    try {
-      absl::Status status = Parse(YAML::LoadFile(path), config);
-      if (!status.ok())
-        return absl::InvalidArgumentError(absl::StrCat(path, ": ", status.message()));
-    } catch (const YAML::Exception& e) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": ", e.what()));
-    }
+    RETURN_IF_ERROR(
+        common::ParseYamlFile(path, [&](const YAML::Node& root) { return Parse(root, config); }));
   }
   if (config.database_url.empty()) {
     if (const char* url = std::getenv("DATABASE_URL")) config.database_url = url;
