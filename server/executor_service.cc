@@ -106,8 +106,7 @@ std::optional<Transition> TransitionFor(const executorapi::RunEvent& report,
 
 void LoseRun(pqxx::work& tx, const store::LeasedRun& run, absl::Time now,
              std::vector<store::EventRecord>& events) {
-  const std::string reason =
-      "lost: executor " + run.run.executor + " no longer reports this run";
+  const std::string reason = "lost: executor " + run.run.executor + " no longer reports this run";
   spdlog::warn("job={} run={} executor={} {}", run.job.job_id, run.run.run_id, run.run.executor,
                reason);
   store::SetRunState(tx, run.run.run_id, RunState::kFailed, now, std::nullopt, reason);

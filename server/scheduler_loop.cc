@@ -9,6 +9,7 @@
 #include "lib/store/job_store.h"
 #include "lib/store/queue_store.h"
 #include "server/job_events.h"
+#include "server/scheduling_conversion.h"
 #include "spdlog/spdlog.h"
 
 namespace armada::server {
@@ -45,6 +46,7 @@ std::vector<model::NodeInfo> NodesOf(const std::vector<store::ExecutorRecord>& e
       node.allocatable = ResourcesOf(n.allocatable_resources(), "node " + n.name());
       node.allocated = ResourcesOf(n.non_armada_allocated_resources(), "node " + n.name());
       node.unschedulable = n.unschedulable();
+      node.taints = TaintsOf(n.taints());
       nodes.push_back(std::move(node));
     }
   }
@@ -60,23 +62,22 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
   absl::Status status = db_.Run([&](pqxx::work& tx) {
     snapshot.queues.clear();
     for (const auto& q : store::ListQueues(tx)) {
-      snapshot.queues.push_back({q.name, q.priority_factor, q.cordoned});
+      model::QueueInfo queue;
+      queue.name = q.name;
+      queue.priority_factor = q.priority_factor;
+      queue.cordoned = q.cordoned;
+      snapshot.queues.push_back(std::move(queue));
     }
     snapshot.nodes = NodesOf(store::ExecutorsSeenSince(tx, now - config_.executor_timeout));
-    auto allocated = store::AllocatedByNode(tx);
-    for (auto& node : snapshot.nodes) {
-      if (auto it = allocated.find({node.executor, node.name}); it != allocated.end()) {
-        node.allocated.Add(it->second);
-      }
-    }
+    snapshot.running = store::RunningJobs(tx);
+    snapshot.usage = store::LoadQueueUsage(tx);
     snapshot.jobs = store::QueuedJobs(tx);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  if (snapshot.jobs.empty()) return 0;
-
+  // Scheduled even with nothing queued: the queues' usage keeps decaying and growing.
   scheduling::Decision decision = scheduler_.Schedule(snapshot);
-  if (decision.leases.empty()) return 0;
+  if (decision.leases.empty() && decision.usage.empty()) return 0;
 
   std::map<std::string, const model::QueuedJob*> jobs;
   for (const auto& job : snapshot.jobs) jobs[job.id] = &job;
@@ -94,9 +95,11 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
       ++leased;
     }
     store::AppendEvents(tx, events);
+    store::SaveQueueUsage(tx, decision.usage);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
+  if (leased == 0) return 0;
   spdlog::info("scheduling cycle: queued={} nodes={} leased={}", snapshot.jobs.size(),
                snapshot.nodes.size(), leased);
   return leased;

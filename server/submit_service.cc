@@ -9,6 +9,7 @@
 #include "lib/store/queue_store.h"
 #include "server/grpc_status.h"
 #include "server/job_events.h"
+#include "server/scheduling_conversion.h"
 #include "spdlog/spdlog.h"
 
 // Armada marks pod_spec and required_node_labels deprecated but still accepts
@@ -110,9 +111,11 @@ grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmi
     auto valid = model::ValidateSubmitItem(i, ViewOf(items[i]), config_);
     if (!valid.ok()) return ToGrpcStatus(valid.status());
     api::Job job = MakeJob(items[i], *valid, common::NewJobId(), *request, now);
+    const auto& pod = job.pod_specs(0);
     jobs.push_back(store::NewJob{job.id(), job.queue(), job.job_set_id(), job.client_id(),
                                  job.owner(), valid->priority, valid->requests, NodeSelector(job),
-                                 job.SerializeAsString(), now});
+                                 valid->priority_class_name, TolerationsOf(pod),
+                                 NodeAffinityOf(pod), job.SerializeAsString(), now});
     specs.push_back(std::move(job));
   }
 

@@ -40,10 +40,16 @@ Decision FifoScheduler::Schedule(const SchedulingSnapshot& snapshot) const {
   std::sort(nodes.begin(), nodes.end(), [](auto* a, auto* b) {
     return std::tie(a->executor, a->name) < std::tie(b->executor, b->name);
   });
+  std::map<std::pair<std::string, std::string>, size_t> node_index;
   for (const auto* node : nodes) {
+    node_index[{node->executor, node->name}] = free.size();
     model::ResourceList f = node->allocatable;
     f.Subtract(node->allocated);
     free.push_back(std::move(f));
+  }
+  for (const auto& job : snapshot.running) {
+    auto it = node_index.find({job.executor, job.node});
+    if (it != node_index.end()) free[it->second].Subtract(job.requests);
   }
 
   // Each schedulable queue's jobs, in scheduling order.

@@ -75,11 +75,11 @@ absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
   }
 
   try {
-    pqxx::stream_to copy(
-        tx, "jobs",
-        std::vector<std::string>{"job_id", "queue", "job_set", "client_id", "owner", "priority",
-                                 "state", "requests", "node_selector", "spec", "submitted_at",
-                                 "updated_at"});
+    pqxx::stream_to copy(tx, "jobs",
+                         std::vector<std::string>{
+                             "job_id", "queue", "job_set", "client_id", "owner", "priority",
+                             "state", "requests", "node_selector", "priority_class", "tolerations",
+                             "node_affinity", "spec", "submitted_at", "updated_at"});
     const std::string queued = Name(model::JobState::kQueued);
     for (const NewJob* job : to_insert) {
       std::string submitted =
@@ -88,7 +88,9 @@ absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
           job->job_id, job->queue, job->job_set,
           job->client_id.empty() ? static_cast<const std::string*>(nullptr) : &job->client_id,
           job->owner, static_cast<int64_t>(job->priority), queued, ResourcesToJson(job->requests),
-          LabelsToJson(job->node_selector), ByteaHex(job->spec), submitted, submitted);
+          LabelsToJson(job->node_selector), job->priority_class,
+          TolerationsToJson(job->tolerations), AffinityToJson(job->node_affinity),
+          ByteaHex(job->spec), submitted, submitted);
     }
     copy.complete();
   } catch (const pqxx::unique_violation& e) {
@@ -157,7 +159,8 @@ void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::stri
 std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx) {
   std::vector<model::QueuedJob> jobs;
   for (const auto& row :
-       tx.exec("SELECT job_id, queue, job_set, priority, submit_seq, requests, node_selector "
+       tx.exec("SELECT job_id, queue, job_set, priority, submit_seq, requests, node_selector, "
+               "priority_class, tolerations, node_affinity "
                "FROM jobs WHERE state = 'queued' ORDER BY queue, priority, submit_seq")) {
     model::QueuedJob job;
     job.id = row[0].as<std::string>();
@@ -167,20 +170,47 @@ std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx) {
     job.submit_seq = row[4].as<int64_t>();
     job.requests = ResourcesFromJson(row[5].as<std::string>());
     job.node_selector = LabelsFromJson(row[6].as<std::string>());
+    job.priority_class = row[7].as<std::string>();
+    job.tolerations = TolerationsFromJson(row[8].as<std::string>());
+    job.node_affinity = AffinityFromJson(row[9].as<std::string>());
     jobs.push_back(std::move(job));
   }
   return jobs;
 }
 
-std::map<std::pair<std::string, std::string>, model::ResourceList> AllocatedByNode(pqxx::work& tx) {
-  std::map<std::pair<std::string, std::string>, model::ResourceList> allocated;
+std::vector<model::RunningJob> RunningJobs(pqxx::work& tx) {
+  std::vector<model::RunningJob> running;
   for (const auto& row :
-       tx.exec("SELECT r.executor, r.node, j.requests FROM runs r JOIN jobs j USING (job_id) "
-               "WHERE r.state IN ('leased', 'pending', 'running')")) {
-    allocated[{row[0].as<std::string>(), row[1].as<std::string>()}].Add(
-        ResourcesFromJson(row[2].as<std::string>()));
+       tx.exec("SELECT j.job_id, j.queue, j.job_set, r.node, r.executor, r.pool, j.requests, "
+               "j.priority_class FROM runs r JOIN jobs j USING (job_id) "
+               "WHERE r.state IN ('leased', 'pending', 'running') ORDER BY j.job_id")) {
+    running.push_back(model::RunningJob{
+        row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+        row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),
+        ResourcesFromJson(row[6].as<std::string>()), row[7].as<std::string>()});
   }
-  return allocated;
+  return running;
+}
+
+std::map<model::PoolQueue, model::QueueUsage> LoadQueueUsage(pqxx::work& tx) {
+  std::map<model::PoolQueue, model::QueueUsage> usage;
+  for (const auto& row :
+       tx.exec("SELECT pool, queue, decayed_share, extract(epoch FROM updated_at)::float8 "
+               "FROM queue_usage")) {
+    usage[{row[0].as<std::string>(), row[1].as<std::string>()}] =
+        model::QueueUsage{row[2].as<double>(), FromEpochSeconds(row[3].as<double>())};
+  }
+  return usage;
+}
+
+void SaveQueueUsage(pqxx::work& tx, const std::map<model::PoolQueue, model::QueueUsage>& usage) {
+  for (const auto& [key, value] : usage) {
+    tx.exec_params0(
+        "INSERT INTO queue_usage (pool, queue, decayed_share, updated_at) "
+        "VALUES ($1, $2, $3, to_timestamp($4)) ON CONFLICT (pool, queue) DO UPDATE SET "
+        "decayed_share = EXCLUDED.decayed_share, updated_at = EXCLUDED.updated_at",
+        key.pool, key.queue, value.decayed_share, ToEpochSeconds(value.updated_at));
+  }
 }
 
 bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now) {

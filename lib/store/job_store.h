@@ -29,6 +29,9 @@ struct NewJob {
   uint32_t priority = 0;
   model::ResourceList requests;
   std::map<std::string, std::string> node_selector;
+  std::string priority_class;
+  std::vector<model::Toleration> tolerations;
+  std::vector<model::NodeSelectorTerm> node_affinity;
   std::string spec;  // serialized api.Job
   absl::Time submitted_at;
 };
@@ -99,8 +102,14 @@ void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::stri
 // Every queued job of every queue, as the scheduler needs them.
 std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx);
 
-// Resources held by active runs, per (executor, node).
-std::map<std::pair<std::string, std::string>, model::ResourceList> AllocatedByNode(pqxx::work& tx);
+// Every job holding a lease (run leased, pending or running), with its node.
+std::vector<model::RunningJob> RunningJobs(pqxx::work& tx);
+
+// Each queue's decayed usage per pool, as last saved.
+std::map<model::PoolQueue, model::QueueUsage> LoadQueueUsage(pqxx::work& tx);
+
+// Saves (inserts or replaces) the given usage entries.
+void SaveQueueUsage(pqxx::work& tx, const std::map<model::PoolQueue, model::QueueUsage>& usage);
 
 // Moves the job from queued to leased and creates its run, unless the job is no
 // longer queued (a cancel won the race): then returns false and writes nothing.

@@ -64,4 +64,48 @@ std::map<std::string, std::string> LabelsFromJson(const std::string& text) {
   return nlohmann::json::parse(text).get<std::map<std::string, std::string>>();
 }
 
+std::string TolerationsToJson(const std::vector<model::Toleration>& tolerations) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const auto& t : tolerations) {
+    json.push_back({{"key", t.key}, {"operator", t.op}, {"value", t.value}, {"effect", t.effect}});
+  }
+  return json.dump();
+}
+
+std::vector<model::Toleration> TolerationsFromJson(const std::string& text) {
+  std::vector<model::Toleration> tolerations;
+  const nlohmann::json json = nlohmann::json::parse(text);
+  for (const auto& t : json) {
+    tolerations.push_back({t.value("key", ""), t.value("operator", "Equal"), t.value("value", ""),
+                           t.value("effect", "")});
+  }
+  return tolerations;
+}
+
+std::string AffinityToJson(const std::vector<model::NodeSelectorTerm>& terms) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const auto& term : terms) {
+    nlohmann::json expressions = nlohmann::json::array();
+    for (const auto& r : term.match_expressions) {
+      expressions.push_back({{"key", r.key}, {"operator", r.op}, {"values", r.values}});
+    }
+    json.push_back({{"matchExpressions", expressions}});
+  }
+  return json.dump();
+}
+
+std::vector<model::NodeSelectorTerm> AffinityFromJson(const std::string& text) {
+  std::vector<model::NodeSelectorTerm> terms;
+  const nlohmann::json json = nlohmann::json::parse(text);
+  for (const auto& term : json) {
+    model::NodeSelectorTerm out;
+    for (const auto& r : term.at("matchExpressions")) {
+      out.match_expressions.push_back({r.value("key", ""), r.value("operator", ""),
+                                       r.value("values", std::vector<std::string>{})});
+    }
+    terms.push_back(std::move(out));
+  }
+  return terms;
+}
+
 }  // namespace armada::store

@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "lib/model/resource_list.h"
+#include "lib/model/scheduling_types.h"
 
 namespace armada::store {
 
@@ -33,5 +34,11 @@ std::string ResourcesToJson(const model::ResourceList& resources);
 model::ResourceList ResourcesFromJson(const std::string& json);
 std::string LabelsToJson(const std::map<std::string, std::string>& labels);
 std::map<std::string, std::string> LabelsFromJson(const std::string& json);
+// Kubernetes' JSON shapes: [{"key", "operator", "value", "effect"}] and
+// [{"matchExpressions": [{"key", "operator", "values"}]}].
+std::string TolerationsToJson(const std::vector<model::Toleration>& tolerations);
+std::vector<model::Toleration> TolerationsFromJson(const std::string& json);
+std::string AffinityToJson(const std::vector<model::NodeSelectorTerm>& terms);
+std::vector<model::NodeSelectorTerm> AffinityFromJson(const std::string& json);
 
 }  // namespace armada::store

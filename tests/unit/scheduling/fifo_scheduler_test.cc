@@ -11,6 +11,13 @@ model::ResourceList Resources(const std::string& cpu, const std::string& memory)
   return *list;
 }
 
+model::QueueInfo Queue(const std::string& name, bool cordoned = false) {
+  model::QueueInfo queue;
+  queue.name = name;
+  queue.cordoned = cordoned;
+  return queue;
+}
+
 model::NodeInfo Node(const std::string& name, const std::string& cpu, const std::string& memory) {
   model::NodeInfo node;
   node.name = name;
@@ -39,7 +46,7 @@ std::vector<std::string> LeasedIds(const Decision& decision) {
 
 TEST_CASE("fifo: jobs of one queue go in submission order until the node is full") {
   SchedulingSnapshot snapshot;
-  snapshot.queues = {{"a", 1.0, false}};
+  snapshot.queues = {Queue("a")};
   snapshot.nodes = {Node("n1", "2", "8Gi")};
   snapshot.jobs = {Job("j3", "a", 3), Job("j1", "a", 1), Job("j2", "a", 2)};
 
@@ -54,7 +61,7 @@ TEST_CASE("fifo: jobs of one queue go in submission order until the node is full
 
 TEST_CASE("fifo: lower priority number goes first within a queue") {
   SchedulingSnapshot snapshot;
-  snapshot.queues = {{"a", 1.0, false}};
+  snapshot.queues = {Queue("a")};
   snapshot.nodes = {Node("n1", "1", "8Gi")};
   auto urgent = Job("late-but-urgent", "a", 9);
   auto normal = Job("early", "a", 1);
@@ -67,7 +74,7 @@ TEST_CASE("fifo: lower priority number goes first within a queue") {
 
 TEST_CASE("fifo: queues take turns") {
   SchedulingSnapshot snapshot;
-  snapshot.queues = {{"a", 1.0, false}, {"b", 1.0, false}};
+  snapshot.queues = {Queue("a"), Queue("b")};
   snapshot.nodes = {Node("n1", "4", "64Gi")};
   snapshot.jobs = {Job("a1", "a", 1), Job("a2", "a", 2), Job("a3", "a", 3),
                    Job("a4", "a", 4), Job("b1", "b", 5), Job("b2", "b", 6)};
@@ -78,7 +85,7 @@ TEST_CASE("fifo: queues take turns") {
 
 TEST_CASE("fifo: a job too big for any node does not block the jobs behind it") {
   SchedulingSnapshot snapshot;
-  snapshot.queues = {{"a", 1.0, false}};
+  snapshot.queues = {Queue("a")};
   snapshot.nodes = {Node("n1", "2", "8Gi")};
   snapshot.jobs = {Job("huge", "a", 1, "16"), Job("small", "a", 2)};
 
@@ -92,7 +99,7 @@ TEST_CASE("fifo: a job too big for any node does not block the jobs behind it") 
 
 TEST_CASE("fifo: best fit picks the node with the least room left") {
   SchedulingSnapshot snapshot;
-  snapshot.queues = {{"a", 1.0, false}};
+  snapshot.queues = {Queue("a")};
   auto big = Node("big", "16", "64Gi");
   auto small = Node("small", "2", "4Gi");
   snapshot.nodes = {big, small};
@@ -106,10 +113,17 @@ TEST_CASE("fifo: best fit picks the node with the least room left") {
 
 TEST_CASE("fifo: resources already allocated on a node are respected") {
   SchedulingSnapshot snapshot;
-  snapshot.queues = {{"a", 1.0, false}};
+  snapshot.queues = {Queue("a")};
   auto node = Node("n1", "2", "8Gi");
-  node.allocated = Resources("1500m", "1Gi");
+  node.allocated = Resources("1", "512Mi");  // pods the scheduler does not own
   snapshot.nodes = {node};
+  model::RunningJob running;  // and a job it leased earlier
+  running.id = "old";
+  running.queue = "a";
+  running.node = "n1";
+  running.executor = "exec-1";
+  running.requests = Resources("500m", "512Mi");
+  snapshot.running = {running};
   snapshot.jobs = {Job("fits", "a", 1, "500m"), Job("does-not", "a", 2, "100m")};
 
   CHECK(LeasedIds(FifoScheduler().Schedule(snapshot)) == std::vector<std::string>{"fits"});
@@ -117,7 +131,7 @@ TEST_CASE("fifo: resources already allocated on a node are respected") {
 
 TEST_CASE("fifo: cordoned queues, unschedulable nodes and node selectors") {
   SchedulingSnapshot snapshot;
-  snapshot.queues = {{"open", 1.0, false}, {"closed", 1.0, true}};
+  snapshot.queues = {Queue("open"), Queue("closed", /*cordoned=*/true)};
   auto off = Node("off", "8", "8Gi");
   off.unschedulable = true;
   auto gpu = Node("gpu", "8", "8Gi");
@@ -139,7 +153,7 @@ TEST_CASE("fifo: cordoned queues, unschedulable nodes and node selectors") {
 
 TEST_CASE("fifo: the same snapshot gives the same decision") {
   SchedulingSnapshot snapshot;
-  snapshot.queues = {{"b", 1.0, false}, {"a", 1.0, false}};
+  snapshot.queues = {Queue("b"), Queue("a")};
   snapshot.nodes = {Node("n2", "3", "8Gi"), Node("n1", "3", "8Gi")};
   for (int i = 0; i < 10; ++i) {
     snapshot.jobs.push_back(Job("job" + std::to_string(i), i % 2 ? "a" : "b", i));
