@@ -14,7 +14,7 @@ namespace {
 absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   RETURN_IF_ERROR(
       common::CheckKnownKeys(root, {"grpcAddress", "databaseUrl", "redisUrl", "databaseConnections",
-                                    "schedulePeriod", "executorTimeout", "submit"}));
+                                    "schedulePeriod", "executorTimeout", "submit", "scheduling"}));
   if (root["grpcAddress"]) config.grpc_address = root["grpcAddress"].as<std::string>();
   if (root["databaseUrl"]) config.database_url = root["databaseUrl"].as<std::string>();
   if (root["redisUrl"]) config.redis_url = root["redisUrl"].as<std::string>();
@@ -23,6 +23,11 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   }
   RETURN_IF_ERROR(common::ReadDuration(root, "schedulePeriod", &config.schedule_period));
   RETURN_IF_ERROR(common::ReadDuration(root, "executorTimeout", &config.executor_timeout));
+  if (const YAML::Node scheduling = root["scheduling"]) {
+    absl::Status status = ParseSchedulingConfig(scheduling, config.scheduling);
+    if (!status.ok())
+      return absl::InvalidArgumentError(absl::StrCat("scheduling.", status.message()));
+  }
   if (const YAML::Node submit = root["submit"]) {
     RETURN_IF_ERROR(common::CheckKnownKeys(
         submit, {"defaultNamespace", "allowedPriorityClasses", "defaultPriorityClass",

@@ -106,7 +106,7 @@ struct NodeInfo {
   std::string pool;
   std::map<std::string, std::string> labels;
   ResourceList allocatable;
-  ResourceList allocated;  // active runs plus pods the scheduler does not own
+  ResourceList allocated;  // pods the scheduler does not own (its runs: SchedulingSnapshot.running)
   bool unschedulable = false;
   std::vector<Taint> taints;
 };

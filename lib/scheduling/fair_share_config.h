@@ -1,0 +1,63 @@
+#pragma once
+
+// FairShareConfig: the settings of the fair-share scheduler, with Armada's defaults.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace armada::scheduling {
+
+// A resource that counts for dominant resource fairness. Its share of the pool is multiplied by
+// `multiplier` (e.g. 2 makes a GPU-heavy queue's share count double).
+struct FairnessResource {
+  std::string name;
+  double multiplier = 1.0;  // REQUIRES: finite and > 0
+};
+
+struct PriorityClass {
+  int32_t priority = 0;      // REQUIRES: >= 0. Higher may preempt lower (not implemented yet).
+  bool preemptible = false;  // eligible for fair-share preemption (not implemented yet)
+  // Resource name -> the largest fraction of the pool total one queue may hold in this class.
+  // Resources not listed are unlimited. A queue's own QueueInfo.resource_limits_by_priority_class
+  // entry for this class replaces this map. REQUIRES: each fraction in [0, 1].
+  std::map<std::string, double> maximum_resource_fraction_per_queue;
+};
+
+struct FairShareConfig {
+  // Resources whose shares make a queue's dominant share. Default: cpu, memory,
+  // nvidia.com/gpu, ephemeral-storage, multiplier 1. REQUIRES: non-empty, unique names.
+  std::vector<FairnessResource> fairness_resources = {
+      {"cpu", 1.0}, {"memory", 1.0}, {"nvidia.com/gpu", 1.0}, {"ephemeral-storage", 1.0}};
+
+  // Half-life of the decayed usage that a queue's cost adds. 0 (the default) ignores history:
+  // plain instantaneous DRF. docs/scheduling.md recommends 1h for the server.
+  // REQUIRES: finite and >= 0.
+  absl::Duration half_life = absl::ZeroDuration();
+
+  // Priority classes by name. Default: Armada's armada-default (1000, non-preemptible, at most
+  // all of the pool's cpu and memory per queue) and armada-preemptible (1000, preemptible).
+  // REQUIRES: non-empty names.
+  std::map<std::string, PriorityClass> priority_classes = {
+      {"armada-default", {1000, false, {{"cpu", 1.0}, {"memory", 1.0}}}},
+      {"armada-preemptible", {1000, true, {}}},
+  };
+
+  // The class of a job whose priority_class is "". REQUIRES: a key of priority_classes.
+  std::string default_priority_class = "armada-default";
+
+  // Resource name -> fraction of the pool total: once the leases of one round exceed it for
+  // any listed resource, the round stops leasing in that pool. Default: no limit.
+  // REQUIRES: each fraction finite and > 0.
+  std::map<std::string, double> maximum_resource_fraction_to_schedule;
+
+  // Validate(): OK iff every REQUIRES above holds. Otherwise kInvalidArgument naming the field,
+  // e.g. `fair share config: half_life: must be >= 0, got -1s`. Cost: O(size of the config).
+  absl::Status Validate() const;
+};
+
+}  // namespace armada::scheduling

@@ -1,0 +1,113 @@
+#include "lib/scheduling/node_index.h"
+
+#include <algorithm>
+#include <cassert>
+#include <numeric>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "lib/scheduling/node_matching.h"
+
+namespace armada::scheduling {
+namespace {
+
+// Nodes with equal type keys accept the same jobs (see the class comment).
+std::string TypeKey(const model::NodeInfo& node, const std::set<std::string>& indexed_labels) {
+  std::vector<std::string> taints;
+  for (const model::Taint& t : node.taints) {
+    taints.push_back(absl::StrCat(t.key, "=", t.value, ":", t.effect));
+  }
+  std::sort(taints.begin(), taints.end());
+  std::string key;
+  for (const std::string& t : taints) absl::StrAppend(&key, t.size(), "#", t, ";");
+  absl::StrAppend(&key, "|");
+  for (const std::string& label : indexed_labels) {
+    auto it = node.labels.find(label);
+    if (it == node.labels.end()) {
+      absl::StrAppend(&key, "-;");
+    } else {
+      absl::StrAppend(&key, it->second.size(), "#", it->second, ";");
+    }
+  }
+  return key;
+}
+
+}  // namespace
+
+NodeIndex::NodeIndex(const std::vector<const model::NodeInfo*>& nodes,
+                     const std::vector<model::ResourceList>& used,
+                     const model::ResourceList& pool_total, std::vector<FairnessResource> resources,
+                     const std::set<std::string>& indexed_labels)
+    : total_(pool_total), resources_(std::move(resources)) {
+  assert(nodes.size() == used.size());
+  std::vector<size_t> order;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (!nodes[i]->unschedulable) order.push_back(i);
+  }
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::tie(nodes[a]->name, nodes[a]->executor) <
+           std::tie(nodes[b]->name, nodes[b]->executor);
+  });
+  for (size_t i : order) {
+    int rank = static_cast<int>(nodes_.size());
+    model::ResourceList free = nodes[i]->allocatable;
+    free.Subtract(used[i]);
+    NodeType& type = types_[TypeKey(*nodes[i], indexed_labels)];
+    if (type.example == nullptr) type.example = nodes[i];
+    nodes_.push_back(nodes[i]);
+    key_.push_back(Normalised(free));
+    free_.push_back(std::move(free));
+    type_of_.push_back(&type);
+    rank_[nodes[i]] = rank;
+    type.by_free.insert({key_.back(), rank});
+  }
+}
+
+double NodeIndex::Normalised(const model::ResourceList& amounts) const {
+  double sum = 0;
+  for (const FairnessResource& r : resources_) {
+    int64_t t = total_.Get(r.name);
+    if (t > 0) sum += static_cast<double>(amounts.Get(r.name)) / static_cast<double>(t);
+  }
+  return sum;
+}
+
+NodeIndex::Fit NodeIndex::BestFit(const model::QueuedJob& job) const {
+  // Slack for rounding: a node whose key equals the job's size must not be skipped.
+  const double lower = Normalised(job.requests) - 1e-9;
+  std::optional<Key> best;
+  std::string mismatch;
+  bool any_match = false;
+  for (const auto& [type_key, type] : types_) {
+    if (auto why = StaticMismatch(job, *type.example)) {
+      if (mismatch.empty()) mismatch = *why;
+      continue;
+    }
+    any_match = true;
+    for (auto it = type.by_free.lower_bound({lower, -1}); it != type.by_free.end(); ++it) {
+      if (best.has_value() && it->first > best->first) break;
+      if (!job.requests.FitsWithin(free_[it->second])) continue;
+      if (!best.has_value() || *it < *best) best = *it;
+      break;
+    }
+  }
+  if (best.has_value()) return {nodes_[best->second], ""};
+  if (!any_match) {
+    return {nullptr, nodes_.empty() ? "pool has no schedulable node"
+                                    : absl::StrCat("no node matches: ", mismatch)};
+  }
+  return {nullptr, absl::StrCat("no matching node has ", job.requests.ToString(), " free")};
+}
+
+void NodeIndex::Place(const model::NodeInfo* node, const model::ResourceList& requests) {
+  auto found = rank_.find(node);
+  assert(found != rank_.end());
+  int rank = found->second;
+  NodeType& type = *type_of_[rank];
+  type.by_free.erase({key_[rank], rank});
+  free_[rank].Subtract(requests);
+  key_[rank] = Normalised(free_[rank]);
+  type.by_free.insert({key_[rank], rank});
+}
+
+}  // namespace armada::scheduling

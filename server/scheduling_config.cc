@@ -1,0 +1,94 @@
+#include "server/scheduling_config.h"
+
+#include "absl/strings/str_cat.h"
+#include "lib/common/status_macros.h"
+#include "lib/common/yaml_config.h"
+#include "lib/scheduling/fair_share_scheduler.h"
+#include "lib/scheduling/fifo_scheduler.h"
+
+namespace armada::server {
+namespace {
+
+absl::Status ParseFractions(const YAML::Node& node, const std::string& key,
+                            std::map<std::string, double>& out) {
+  if (!node.IsMap())
+    return absl::InvalidArgumentError(key + ": expected a map of resource: fraction");
+  out.clear();
+  for (const auto& entry : node) out[entry.first.as<std::string>()] = entry.second.as<double>();
+  return absl::OkStatus();
+}
+
+absl::Status ParsePriorityClasses(const YAML::Node& node, scheduling::FairShareConfig& config) {
+  if (!node.IsMap()) return absl::InvalidArgumentError("priorityClasses: expected a map");
+  config.priority_classes.clear();
+  for (const auto& entry : node) {
+    const std::string name = entry.first.as<std::string>();
+    const YAML::Node& pc = entry.second;
+    RETURN_IF_ERROR(
+        common::CheckKnownKeys(pc, {"priority", "preemptible", "maximumResourceFractionPerQueue"}));
+    scheduling::PriorityClass out;
+    if (pc["priority"]) out.priority = pc["priority"].as<int32_t>();
+    if (pc["preemptible"]) out.preemptible = pc["preemptible"].as<bool>();
+    if (pc["maximumResourceFractionPerQueue"]) {
+      RETURN_IF_ERROR(ParseFractions(pc["maximumResourceFractionPerQueue"],
+                                     "priorityClasses." + name + ".maximumResourceFractionPerQueue",
+                                     out.maximum_resource_fraction_per_queue));
+    }
+    config.priority_classes[name] = std::move(out);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+scheduling::FairShareConfig SchedulingConfig::DefaultFairShare() {
+  scheduling::FairShareConfig config;
+  config.half_life = absl::Hours(1);
+  return config;
+}
+
+absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& config) {
+  RETURN_IF_ERROR(common::CheckKnownKeys(
+      node, {"algorithm", "fairnessResources", "fairShareHalfLife", "priorityClasses",
+             "defaultPriorityClass", "maximumResourceFractionToSchedule"}));
+  auto& fs = config.fair_share;
+  if (node["algorithm"]) {
+    config.algorithm = node["algorithm"].as<std::string>();
+    if (config.algorithm != "fairShare" && config.algorithm != "fifo") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("algorithm: \"", config.algorithm, "\" is not one of fairShare, fifo"));
+    }
+  }
+  if (const YAML::Node resources = node["fairnessResources"]) {
+    fs.fairness_resources.clear();
+    for (const auto& r : resources) {
+      if (r.IsScalar()) {
+        fs.fairness_resources.push_back({r.as<std::string>(), 1.0});
+      } else {
+        RETURN_IF_ERROR(common::CheckKnownKeys(r, {"name", "multiplier"}));
+        fs.fairness_resources.push_back(
+            {r["name"].as<std::string>(), r["multiplier"] ? r["multiplier"].as<double>() : 1.0});
+      }
+    }
+  }
+  RETURN_IF_ERROR(common::ReadDuration(node, "fairShareHalfLife", &fs.half_life));
+  if (node["priorityClasses"]) RETURN_IF_ERROR(ParsePriorityClasses(node["priorityClasses"], fs));
+  if (node["defaultPriorityClass"]) {
+    fs.default_priority_class = node["defaultPriorityClass"].as<std::string>();
+  }
+  if (node["maximumResourceFractionToSchedule"]) {
+    RETURN_IF_ERROR(ParseFractions(node["maximumResourceFractionToSchedule"],
+                                   "maximumResourceFractionToSchedule",
+                                   fs.maximum_resource_fraction_to_schedule));
+  }
+  return fs.Validate();
+}
+
+absl::StatusOr<std::unique_ptr<scheduling::Scheduler>> MakeScheduler(
+    const SchedulingConfig& config) {
+  if (config.algorithm == "fifo") return std::make_unique<scheduling::FifoScheduler>();
+  ASSIGN_OR_RETURN(auto scheduler, scheduling::FairShareScheduler::Create(config.fair_share));
+  return std::unique_ptr<scheduling::Scheduler>(std::move(scheduler));
+}
+
+}  // namespace armada::server

@@ -1,0 +1,70 @@
+#include "server/scheduling_config.h"
+
+#include <catch2/catch.hpp>
+
+#include "lib/scheduling/fair_share_scheduler.h"
+#include "lib/scheduling/fifo_scheduler.h"
+
+namespace armada::server {
+namespace {
+
+absl::Status Parse(const std::string& yaml, SchedulingConfig& config) {
+  return ParseSchedulingConfig(YAML::Load(yaml), config);
+}
+
+TEST_CASE("scheduling config: defaults give the fair-share scheduler with a one-hour half-life") {
+  SchedulingConfig config;
+  REQUIRE(Parse("{}", config).ok());
+  CHECK(config.fair_share.half_life == absl::Hours(1));
+  auto scheduler = MakeScheduler(config);
+  REQUIRE(scheduler.ok());
+  CHECK(dynamic_cast<scheduling::FairShareScheduler*>(scheduler->get()) != nullptr);
+}
+
+TEST_CASE("scheduling config: every key is read") {
+  SchedulingConfig config;
+  REQUIRE(Parse(R"(
+algorithm: fairShare
+fairnessResources: [cpu, {name: nvidia.com/gpu, multiplier: 4}]
+fairShareHalfLife: 30m
+priorityClasses:
+  low: {priority: 10, preemptible: true}
+  high: {priority: 100, maximumResourceFractionPerQueue: {cpu: 0.5}}
+defaultPriorityClass: low
+maximumResourceFractionToSchedule: {cpu: 0.25}
+)",
+                config)
+              .ok());
+  const auto& fs = config.fair_share;
+  REQUIRE(fs.fairness_resources.size() == 2);
+  CHECK(fs.fairness_resources[1].name == "nvidia.com/gpu");
+  CHECK(fs.fairness_resources[1].multiplier == 4);
+  CHECK(fs.half_life == absl::Minutes(30));
+  CHECK(fs.priority_classes.size() == 2);
+  CHECK(fs.priority_classes.at("low").preemptible);
+  CHECK(fs.priority_classes.at("high").maximum_resource_fraction_per_queue.at("cpu") == 0.5);
+  CHECK(fs.default_priority_class == "low");
+  CHECK(fs.maximum_resource_fraction_to_schedule.at("cpu") == 0.25);
+}
+
+TEST_CASE("scheduling config: fifo can be chosen") {
+  SchedulingConfig config;
+  REQUIRE(Parse("algorithm: fifo", config).ok());
+  auto scheduler = MakeScheduler(config);
+  REQUIRE(scheduler.ok());
+  CHECK(dynamic_cast<scheduling::FifoScheduler*>(scheduler->get()) != nullptr);
+}
+
+TEST_CASE("scheduling config: mistakes are named") {
+  SchedulingConfig config;
+  CHECK_THAT(std::string(Parse("algorithm: random", config).message()),
+             Catch::Contains("\"random\" is not one of fairShare, fifo"));
+  CHECK_THAT(std::string(Parse("fairShareHalfLfe: 1h", config).message()),
+             Catch::Contains("unknown key \"fairShareHalfLfe\""));
+  CHECK_THAT(std::string(Parse("defaultPriorityClass: nope", config).message()),
+             Catch::Contains("nope"));
+  CHECK_FALSE(Parse("fairShareHalfLife: -1h", config).ok());
+}
+
+}  // namespace
+}  // namespace armada::server
