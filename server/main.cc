@@ -10,12 +10,12 @@
 #include "lib/common/clock.h"
 #include "lib/common/daemon.h"
 #include "lib/events/event_relay.h"
+#include "lib/scheduling/scheduling_config.h"
 #include "lib/store/migrations.h"
 #include "server/event_service.h"
 #include "server/executor_service.h"
 #include "server/queue_service.h"
 #include "server/scheduler_loop.h"
-#include "server/scheduling_config.h"
 #include "server/server_config.h"
 #include "server/submit_service.h"
 #include "spdlog/spdlog.h"
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   armada::server::SubmitService submit_service(**db, queue_service, config->submit, clock);
   armada::server::EventService event_service(config->redis_url);
   armada::server::ExecutorService executor_service(**db, clock);
-  auto scheduler = armada::server::MakeScheduler(config->scheduling);
+  auto scheduler = armada::scheduling::MakeScheduler(config->scheduling);
   if (!scheduler.ok()) return Fail(std::string(scheduler.status().message()));
   armada::server::SchedulerLoop scheduler_loop(**db, **scheduler, clock, *config);
   armada::events::EventRelay relay(**db, std::move(*redis), {});

@@ -24,7 +24,7 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   RETURN_IF_ERROR(common::ReadDuration(root, "schedulePeriod", &config.schedule_period));
   RETURN_IF_ERROR(common::ReadDuration(root, "executorTimeout", &config.executor_timeout));
   if (const YAML::Node scheduling = root["scheduling"]) {
-    absl::Status status = ParseSchedulingConfig(scheduling, config.scheduling);
+    absl::Status status = scheduling::ParseSchedulingConfig(scheduling, config.scheduling);
     if (!status.ok())
       return absl::InvalidArgumentError(absl::StrCat("scheduling.", status.message()));
   }

@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "lib/model/submit_validation.h"
-#include "server/scheduling_config.h"
+#include "lib/scheduling/scheduling_config.h"
 
 namespace armada::server {
 
@@ -23,7 +23,7 @@ struct ServerConfig {
   // are left out of scheduling.
   absl::Duration executor_timeout = absl::Seconds(60);
   model::SubmitConfig submit;
-  SchedulingConfig scheduling;
+  scheduling::SchedulingConfig scheduling;
 };
 
 // Reads `path` (empty: defaults only) and applies environment overrides.

@@ -1,11 +1,11 @@
-#include "server/scheduling_config.h"
+#include "lib/scheduling/scheduling_config.h"
 
 #include <catch2/catch.hpp>
 
 #include "lib/scheduling/fair_share_scheduler.h"
 #include "lib/scheduling/fifo_scheduler.h"
 
-namespace armada::server {
+namespace armada::scheduling {
 namespace {
 
 absl::Status Parse(const std::string& yaml, SchedulingConfig& config) {
@@ -18,7 +18,7 @@ TEST_CASE("scheduling config: defaults give the fair-share scheduler with a one-
   CHECK(config.fair_share.half_life == absl::Hours(1));
   auto scheduler = MakeScheduler(config);
   REQUIRE(scheduler.ok());
-  CHECK(dynamic_cast<scheduling::FairShareScheduler*>(scheduler->get()) != nullptr);
+  CHECK(dynamic_cast<FairShareScheduler*>(scheduler->get()) != nullptr);
 }
 
 TEST_CASE("scheduling config: every key is read") {
@@ -52,7 +52,7 @@ TEST_CASE("scheduling config: fifo can be chosen") {
   REQUIRE(Parse("algorithm: fifo", config).ok());
   auto scheduler = MakeScheduler(config);
   REQUIRE(scheduler.ok());
-  CHECK(dynamic_cast<scheduling::FifoScheduler*>(scheduler->get()) != nullptr);
+  CHECK(dynamic_cast<FifoScheduler*>(scheduler->get()) != nullptr);
 }
 
 TEST_CASE("scheduling config: mistakes are named") {
@@ -67,4 +67,4 @@ TEST_CASE("scheduling config: mistakes are named") {
 }
 
 }  // namespace
-}  // namespace armada::server
+}  // namespace armada::scheduling

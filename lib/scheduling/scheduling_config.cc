@@ -1,4 +1,4 @@
-#include "server/scheduling_config.h"
+#include "lib/scheduling/scheduling_config.h"
 
 #include "absl/strings/str_cat.h"
 #include "lib/common/status_macros.h"
@@ -6,7 +6,7 @@
 #include "lib/scheduling/fair_share_scheduler.h"
 #include "lib/scheduling/fifo_scheduler.h"
 
-namespace armada::server {
+namespace armada::scheduling {
 namespace {
 
 absl::Status ParseFractions(const YAML::Node& node, const std::string& key,
@@ -18,7 +18,7 @@ absl::Status ParseFractions(const YAML::Node& node, const std::string& key,
   return absl::OkStatus();
 }
 
-absl::Status ParsePriorityClasses(const YAML::Node& node, scheduling::FairShareConfig& config) {
+absl::Status ParsePriorityClasses(const YAML::Node& node, FairShareConfig& config) {
   if (!node.IsMap()) return absl::InvalidArgumentError("priorityClasses: expected a map");
   config.priority_classes.clear();
   for (const auto& entry : node) {
@@ -26,7 +26,7 @@ absl::Status ParsePriorityClasses(const YAML::Node& node, scheduling::FairShareC
     const YAML::Node& pc = entry.second;
     RETURN_IF_ERROR(
         common::CheckKnownKeys(pc, {"priority", "preemptible", "maximumResourceFractionPerQueue"}));
-    scheduling::PriorityClass out;
+    PriorityClass out;
     if (pc["priority"]) out.priority = pc["priority"].as<int32_t>();
     if (pc["preemptible"]) out.preemptible = pc["preemptible"].as<bool>();
     if (pc["maximumResourceFractionPerQueue"]) {
@@ -41,8 +41,8 @@ absl::Status ParsePriorityClasses(const YAML::Node& node, scheduling::FairShareC
 
 }  // namespace
 
-scheduling::FairShareConfig SchedulingConfig::DefaultFairShare() {
-  scheduling::FairShareConfig config;
+FairShareConfig SchedulingConfig::DefaultFairShare() {
+  FairShareConfig config;
   config.half_life = absl::Hours(1);
   return config;
 }
@@ -84,11 +84,10 @@ absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& con
   return fs.Validate();
 }
 
-absl::StatusOr<std::unique_ptr<scheduling::Scheduler>> MakeScheduler(
-    const SchedulingConfig& config) {
-  if (config.algorithm == "fifo") return std::make_unique<scheduling::FifoScheduler>();
-  ASSIGN_OR_RETURN(auto scheduler, scheduling::FairShareScheduler::Create(config.fair_share));
-  return std::unique_ptr<scheduling::Scheduler>(std::move(scheduler));
+absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const SchedulingConfig& config) {
+  if (config.algorithm == "fifo") return std::make_unique<FifoScheduler>();
+  ASSIGN_OR_RETURN(auto scheduler, FairShareScheduler::Create(config.fair_share));
+  return std::unique_ptr<Scheduler>(std::move(scheduler));
 }
 
-}  // namespace armada::server
+}  // namespace armada::scheduling

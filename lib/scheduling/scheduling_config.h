@@ -12,23 +12,22 @@
 #include "lib/scheduling/fair_share_config.h"
 #include "lib/scheduling/scheduler.h"
 
-namespace armada::server {
+namespace armada::scheduling {
 
 struct SchedulingConfig {
   // "fairShare" (the default) or "fifo".
   std::string algorithm = "fairShare";
-  scheduling::FairShareConfig fair_share = DefaultFairShare();
+  FairShareConfig fair_share = DefaultFairShare();
 
   // The server's defaults: those of FairShareConfig, with a one-hour half-life
   // so that recent usage counts against a queue.
-  static scheduling::FairShareConfig DefaultFairShare();
+  static FairShareConfig DefaultFairShare();
 };
 
 // Reads the section (a YAML map); errors name the key and value.
 absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& config);
 
 // The scheduler the config asks for; kInvalidArgument for a bad config.
-absl::StatusOr<std::unique_ptr<scheduling::Scheduler>> MakeScheduler(
-    const SchedulingConfig& config);
+absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const SchedulingConfig& config);
 
-}  // namespace armada::server
+}  // namespace armada::scheduling
