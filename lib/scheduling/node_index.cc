@@ -53,28 +53,51 @@ NodeIndex::NodeIndex(const std::vector<const model::NodeInfo*>& nodes,
     model::ResourceList free = nodes[i]->allocatable;
     free.Subtract(used[i]);
     NodeType& type = types_[TypeKey(*nodes[i], indexed_labels)];
-    if (type.example == nullptr) type.example = nodes[i];
+    if (type.example == nullptr) {
+      type.example = nodes[i];
+      type.by_free.resize(resources_.size());
+    }
     nodes_.push_back(nodes[i]);
-    key_.push_back(Normalised(free));
     free_.push_back(std::move(free));
     type_of_.push_back(&type);
     rank_[nodes[i]] = rank;
-    type.by_free.insert({key_.back(), rank});
+    Insert(rank);
   }
 }
 
-double NodeIndex::Normalised(const model::ResourceList& amounts) const {
-  double sum = 0;
-  for (const FairnessResource& r : resources_) {
-    int64_t t = total_.Get(r.name);
-    if (t > 0) sum += static_cast<double>(amounts.Get(r.name)) / static_cast<double>(t);
+void NodeIndex::Insert(int rank) {
+  NodeType& type = *type_of_[rank];
+  for (size_t r = 0; r < resources_.size(); ++r) {
+    type.by_free[r].insert({free_[rank].Get(resources_[r].name), rank});
   }
-  return sum;
+}
+
+void NodeIndex::Erase(int rank) {
+  NodeType& type = *type_of_[rank];
+  for (size_t r = 0; r < resources_.size(); ++r) {
+    type.by_free[r].erase({free_[rank].Get(resources_[r].name), rank});
+  }
+}
+
+size_t NodeIndex::DominantResource(const model::ResourceList& requests) const {
+  size_t dominant = 0;
+  double largest = -1;
+  for (size_t r = 0; r < resources_.size(); ++r) {
+    const int64_t t = total_.Get(resources_[r].name);
+    if (t <= 0) continue;
+    const double share = static_cast<double>(requests.Get(resources_[r].name)) / t;
+    if (share > largest) {
+      largest = share;
+      dominant = r;
+    }
+  }
+  return dominant;
 }
 
 NodeIndex::Fit NodeIndex::BestFit(const model::QueuedJob& job) const {
-  // Slack for rounding: a node whose key equals the job's size must not be skipped.
-  const double lower = Normalised(job.requests) - 1e-9;
+  if (resources_.empty()) return {nullptr, "no fairness resources are configured"};
+  const size_t d = DominantResource(job.requests);
+  const int64_t need = job.requests.Get(resources_[d].name);
   std::optional<Key> best;
   std::string mismatch;
   bool any_match = false;
@@ -84,7 +107,8 @@ NodeIndex::Fit NodeIndex::BestFit(const model::QueuedJob& job) const {
       continue;
     }
     any_match = true;
-    for (auto it = type.by_free.lower_bound({lower, -1}); it != type.by_free.end(); ++it) {
+    const std::set<Key>& by_free = type.by_free[d];
+    for (auto it = by_free.lower_bound({need, -1}); it != by_free.end(); ++it) {
       if (best.has_value() && it->first > best->first) break;
       if (!job.requests.FitsWithin(free_[it->second])) continue;
       if (!best.has_value() || *it < *best) best = *it;
@@ -102,12 +126,10 @@ NodeIndex::Fit NodeIndex::BestFit(const model::QueuedJob& job) const {
 void NodeIndex::Place(const model::NodeInfo* node, const model::ResourceList& requests) {
   auto found = rank_.find(node);
   assert(found != rank_.end());
-  int rank = found->second;
-  NodeType& type = *type_of_[rank];
-  type.by_free.erase({key_[rank], rank});
+  const int rank = found->second;
+  Erase(rank);
   free_[rank].Subtract(requests);
-  key_[rank] = Normalised(free_[rank]);
-  type.by_free.insert({key_[rank], rank});
+  Insert(rank);
 }
 
 }  // namespace armada::scheduling

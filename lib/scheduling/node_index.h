@@ -17,18 +17,20 @@ namespace armada::scheduling {
 
 // Nodes are grouped into types: nodes with the same taints and the same values of the
 // `indexed_labels` (every label key some job selects on) accept exactly the same jobs, so static
-// matching runs once per type, not once per node. Within a type, nodes are kept in a std::set
-// ordered by their normalised free capacity
-//   free_key = sum over fairness resources r with pool total > 0 of free_r / total_r,
-// then by (name, executor). A node that fits a job has free_r >= request_r for every r, so its
-// key is >= the job's normalised size: BestFit starts at that lower_bound and walks up; the
-// first node of a type where the job fits exactly (ResourceList::FitsWithin, milli-units) is the
-// type's tightest fit, and the best over all types wins (ties by node name, then executor).
+// matching runs once per type, not once per node. Within a type, nodes are kept in one ordered
+// set per fairness resource, keyed by (free amount of that resource, rank by name then executor).
 //
-// Cost: construction O(N (log N + L)) for N nodes and L indexed labels. BestFit
-// O(T + sum over matching types of (log N_t + k_t)), where T is the number of types and k_t the
-// nodes skipped because some other resource does not fit (0 for single-resource jobs on
-// homogeneous types). Place O(log N_t). Not thread-safe for concurrent mutation.
+// Best fit for a job is judged on its dominant resource d (the largest request_r / total_r):
+// BestFit walks the type's set for d from lower_bound(request_d), so nodes without enough of
+// the scarcest resource the job needs are never looked at, and the first node where the job fits
+// exactly (ResourceList::FitsWithin, milli-units) is the type's tightest fit on d; the best over
+// all types wins (least free d, ties by node name, then executor). Nodes that are full in d
+// (the common case as a cluster fills) cost nothing, so a cycle stays near O(J log N).
+//
+// Cost: construction O(N (R log N + L)) for N nodes, R fairness resources and L indexed labels.
+// BestFit O(T + sum over matching types of (log N_t + k_t)), where T is the number of types and
+// k_t the nodes skipped because a resource other than d does not fit. Place O(R log N_t). Not
+// thread-safe for concurrent mutation.
 class NodeIndex {
  public:
   struct Fit {
@@ -43,8 +45,8 @@ class NodeIndex {
             const std::vector<model::ResourceList>& used, const model::ResourceList& pool_total,
             std::vector<FairnessResource> resources, const std::set<std::string>& indexed_labels);
 
-  // BestFit(job): the matching node where the job fits leaving the least normalised free
-  // capacity; or nullptr and a reason ("no node matches: untolerated taint ..." or
+  // BestFit(job): the matching node where the job fits leaving the least free of its dominant
+  // resource; or nullptr and a reason ("no node matches: untolerated taint ..." or
   // "no matching node has cpu=2,memory=1Gi free").
   Fit BestFit(const model::QueuedJob& job) const;
 
@@ -52,19 +54,21 @@ class NodeIndex {
   void Place(const model::NodeInfo* node, const model::ResourceList& requests);
 
  private:
-  using Key = std::pair<double, int>;  // (free_key, rank by name then executor)
+  using Key = std::pair<int64_t, int>;  // (free milli-units of one resource, rank)
   struct NodeType {
     const model::NodeInfo* example = nullptr;
-    std::set<Key> by_free;
+    std::vector<std::set<Key>> by_free;  // one set per fairness resource
   };
 
-  double Normalised(const model::ResourceList& amounts) const;
+  // The index in resources_ of the job's dominant resource.
+  size_t DominantResource(const model::ResourceList& requests) const;
+  void Insert(int rank);
+  void Erase(int rank);
 
   model::ResourceList total_;
   std::vector<FairnessResource> resources_;
   std::vector<const model::NodeInfo*> nodes_;  // by rank
   std::vector<model::ResourceList> free_;      // by rank
-  std::vector<double> key_;                    // by rank
   std::vector<NodeType*> type_of_;             // by rank
   std::map<const model::NodeInfo*, int> rank_;
   std::map<std::string, NodeType> types_;  // by type key

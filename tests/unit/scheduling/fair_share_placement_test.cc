@@ -186,12 +186,19 @@ TEST_CASE("placement: node index best fit equals a full scan") {
   std::vector<model::ResourceList> free;
   for (const auto& n : nodes) free.push_back(n.allocatable);
   NodeIndex index(pointers, used, total, resources, {"zone"});
-  auto normalised = [&](const model::ResourceList& r) {
-    double sum = 0;
+  // Best fit is judged on the job's dominant resource: least of it left free.
+  auto dominant = [&](const model::ResourceList& requests) {
+    std::string best_name;
+    double largest = -1;
     for (const auto& f : resources) {
-      if (total.Get(f.name) > 0) sum += double(r.Get(f.name)) / double(total.Get(f.name));
+      if (total.Get(f.name) <= 0) continue;
+      double share = double(requests.Get(f.name)) / double(total.Get(f.name));
+      if (share > largest) {
+        largest = share;
+        best_name = f.name;
+      }
     }
-    return sum;
+    return best_name;
   };
   for (int j = 0; j < 2000; ++j) {
     auto job =
@@ -199,10 +206,11 @@ TEST_CASE("placement: node index best fit equals a full scan") {
     if (j % 5 == 0) job.requests.Set("nvidia.com/gpu", 1000);
     if (j % 7 == 0) job.node_selector["zone"] = "z" + std::to_string(rng() % 3);
     if (j % 11 == 0) job.tolerations = {{"gpu", "Exists", "", ""}};
+    const std::string d = dominant(job.requests);
     int best = -1;
     for (size_t i = 0; i < nodes.size(); ++i) {
       if (StaticMismatch(job, nodes[i]) || !job.requests.FitsWithin(free[i])) continue;
-      if (best < 0 || normalised(free[i]) < normalised(free[best])) best = static_cast<int>(i);
+      if (best < 0 || free[i].Get(d) < free[best].Get(d)) best = static_cast<int>(i);
     }
     NodeIndex::Fit fit = index.BestFit(job);
     if (best < 0) {
@@ -210,7 +218,7 @@ TEST_CASE("placement: node index best fit equals a full scan") {
       continue;
     }
     REQUIRE(fit.node != nullptr);
-    CHECK(normalised(free[fit.node - nodes.data()]) == normalised(free[best]));
+    CHECK(free[fit.node - nodes.data()].Get(d) == free[best].Get(d));
     index.Place(fit.node, job.requests);
     free[fit.node - nodes.data()].Subtract(job.requests);
   }
