@@ -12,9 +12,9 @@ namespace armada::server {
 namespace {
 
 absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
-  RETURN_IF_ERROR(
-      common::CheckKnownKeys(root, {"grpcAddress", "databaseUrl", "redisUrl", "databaseConnections",
-                                    "schedulePeriod", "executorTimeout", "submit", "scheduling"}));
+  RETURN_IF_ERROR(common::CheckKnownKeys(
+      root, {"grpcAddress", "databaseUrl", "redisUrl", "databaseConnections", "schedulePeriod",
+             "executorTimeout", "maxUnacknowledgedRunsPerExecutor", "submit", "scheduling"}));
   if (root["grpcAddress"]) config.grpc_address = root["grpcAddress"].as<std::string>();
   if (root["databaseUrl"]) config.database_url = root["databaseUrl"].as<std::string>();
   if (root["redisUrl"]) config.redis_url = root["redisUrl"].as<std::string>();
@@ -23,6 +23,10 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   }
   RETURN_IF_ERROR(common::ReadDuration(root, "schedulePeriod", &config.schedule_period));
   RETURN_IF_ERROR(common::ReadDuration(root, "executorTimeout", &config.executor_timeout));
+  if (root["maxUnacknowledgedRunsPerExecutor"]) {
+    config.max_unacknowledged_runs_per_executor =
+        root["maxUnacknowledgedRunsPerExecutor"].as<int>();
+  }
   if (const YAML::Node scheduling = root["scheduling"]) {
     absl::Status status = scheduling::ParseSchedulingConfig(scheduling, config.scheduling);
     if (!status.ok())

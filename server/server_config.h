@@ -22,6 +22,9 @@ struct ServerConfig {
   // Executors silent for longer than this get no new leases and their nodes
   // are left out of scheduling.
   absl::Duration executor_timeout = absl::Seconds(60);
+  // Back-pressure: an executor holding this many runs it has not yet started
+  // (leased, not pending) gets no new leases until it catches up.
+  int max_unacknowledged_runs_per_executor = 2500;
   model::SubmitConfig submit;
   scheduling::SchedulingConfig scheduling;
 };

@@ -178,6 +178,15 @@ std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx) {
   return jobs;
 }
 
+std::map<std::string, int64_t> UnacknowledgedRunsByExecutor(pqxx::work& tx) {
+  std::map<std::string, int64_t> counts;
+  for (const auto& row :
+       tx.exec("SELECT executor, count(*) FROM runs WHERE state = 'leased' GROUP BY executor")) {
+    counts[row[0].as<std::string>()] = row[1].as<int64_t>();
+  }
+  return counts;
+}
+
 std::vector<model::RunningJob> RunningJobs(pqxx::work& tx) {
   std::vector<model::RunningJob> running;
   for (const auto& row :

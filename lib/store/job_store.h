@@ -102,6 +102,9 @@ void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::stri
 // Every queued job of every queue, as the scheduler needs them.
 std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx);
 
+// Per executor, how many of its runs are leased but not yet started.
+std::map<std::string, int64_t> UnacknowledgedRunsByExecutor(pqxx::work& tx);
+
 // Every job holding a lease (run leased, pending or running), with its node.
 std::vector<model::RunningJob> RunningJobs(pqxx::work& tx);
 

@@ -194,3 +194,33 @@ TEST_CASE("lease: a started run the executor no longer reports fails as lost") {
 
 }  // namespace
 }  // namespace armada::testing
+
+namespace armada::testing {
+namespace {
+
+TEST_CASE("lease: an executor that has not started its leases gets no more (back-pressure)") {
+  server::ServerConfig config;
+  config.max_unacknowledged_runs_per_executor = 2;
+  ServerFixture server(config);
+  server.CreateQueue("q");
+  SubmitJobs(server, 4, "100m");
+  LeaseExchange(server, {});
+  REQUIRE(*server.scheduler().RunCycle() == 4);  // the executor was idle
+  SubmitJobs(server, 2, "100m");
+  // Four leased runs, none started: at the limit of 2, nothing more is leased.
+  REQUIRE(*server.scheduler().RunCycle() == 0);
+
+  Exchange exchange = LeaseExchange(server, {});
+  REQUIRE(exchange.leases.size() == 4);
+  std::vector<executorapi::RunEvent> started;
+  for (int i = 0; i < 3; ++i) {
+    auto running = RunEvent(exchange.leases[i]);
+    running.mutable_running();
+    started.push_back(running);
+  }
+  Report(server, started);  // one run still unacknowledged: below the limit
+  CHECK(*server.scheduler().RunCycle() == 2);
+}
+
+}  // namespace
+}  // namespace armada::testing

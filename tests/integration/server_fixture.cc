@@ -29,14 +29,14 @@ void ResetServices() {
   REQUIRE((*redis)->Command({"FLUSHALL"}).ok());
 }
 
-ServerFixture::ServerFixture() : clock_(absl::FromUnixSeconds(1'800'000'000)) {
+ServerFixture::ServerFixture(server::ServerConfig config)
+    : clock_(absl::FromUnixSeconds(1'800'000'000)) {
   ResetServices();
   auto db = store::Database::Connect(DatabaseUrl());
   REQUIRE(db.ok());
   db_ = std::move(*db);
   REQUIRE(store::ApplyMigrations(*db_, store::EmbeddedMigrations()).ok());
 
-  server::ServerConfig config;
   config.database_url = DatabaseUrl();
   config.redis_url = RedisUrl();
   queue_service_ = std::make_unique<server::QueueService>(*db_);
@@ -44,7 +44,10 @@ ServerFixture::ServerFixture() : clock_(absl::FromUnixSeconds(1'800'000'000)) {
       std::make_unique<server::SubmitService>(*db_, *queue_service_, config.submit, clock_);
   event_service_ = std::make_unique<server::EventService>(config.redis_url);
   executor_service_ = std::make_unique<server::ExecutorService>(*db_, clock_);
-  scheduler_loop_ = std::make_unique<server::SchedulerLoop>(*db_, scheduler_, clock_, config);
+  auto scheduler = scheduling::MakeScheduler(config.scheduling);
+  REQUIRE(scheduler.ok());
+  scheduler_ = std::move(*scheduler);
+  scheduler_loop_ = std::make_unique<server::SchedulerLoop>(*db_, *scheduler_, clock_, config);
   auto redis = events::RedisClient::Connect(config.redis_url);
   REQUIRE(redis.ok());
   relay_ =

@@ -14,7 +14,7 @@
 #include "executorapi/executorapi.grpc.pb.h"
 #include "lib/common/clock.h"
 #include "lib/events/event_relay.h"
-#include "lib/scheduling/fifo_scheduler.h"
+#include "lib/scheduling/scheduling_config.h"
 #include "lib/store/database.h"
 #include "server/event_service.h"
 #include "server/executor_service.h"
@@ -34,7 +34,9 @@ void ResetServices();
 
 class ServerFixture {
  public:
-  ServerFixture();
+  // The services with `config` (database and Redis URLs are filled in), and the
+  // scheduler it asks for (fair share by default).
+  explicit ServerFixture(server::ServerConfig config = {});
   ~ServerFixture();
 
   store::Database& db() { return *db_; }
@@ -60,7 +62,7 @@ class ServerFixture {
   std::unique_ptr<server::SubmitService> submit_service_;
   std::unique_ptr<server::EventService> event_service_;
   std::unique_ptr<server::ExecutorService> executor_service_;
-  scheduling::FifoScheduler scheduler_;
+  std::unique_ptr<scheduling::Scheduler> scheduler_;
   std::unique_ptr<server::SchedulerLoop> scheduler_loop_;
   std::unique_ptr<events::EventRelay> relay_;
   std::unique_ptr<grpc::Server> server_;
