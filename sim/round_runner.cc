@@ -1,0 +1,114 @@
+#include "sim/round_runner.h"
+
+#include <cassert>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "lib/common/status_macros.h"
+#include "lib/scheduling/scheduling_config.h"
+#include "sim/explain.h"
+#include "sim/snapshot.h"
+
+namespace armada::sim {
+namespace {
+
+// What is known of the explained job, to say its status round by round.
+class RoundExplainer {
+ public:
+  explicit RoundExplainer(std::string job) : job_(std::move(job)) {}
+
+  // The status in round `round`, after its leases are applied to `running`. `queued` is the job
+  // when it was queued in this round.
+  std::string Status(int round, const scheduling::Decision& d, const model::QueuedJob* queued,
+                     bool withdraw, const std::vector<model::NodeInfo>& nodes,
+                     const std::vector<model::RunningJob>& running) {
+    if (job_.empty()) return "";
+    if (!node_.empty()) {
+      return absl::StrCat("running on ", node_, " (scheduled in round ", leased_in_, ")");
+    }
+    for (const auto& lease : d.leases) {
+      if (lease.job_id == job_) {
+        node_ = lease.node;
+        leased_in_ = round;
+        return "scheduled on " + node_;
+      }
+    }
+    if (queued != nullptr) {
+      std::string reason = "not scheduled";
+      for (const auto& u : d.unscheduled) {
+        if (u.job_id == job_) reason = "not scheduled: " + u.reason;
+      }
+      absl::StrAppend(&reason, "; ", NodeBreakdown(*queued, nodes, running));
+      if (withdraw) {
+        withdrawn_in_ = round;
+        absl::StrAppend(&reason, " (withdrawn after this round)");
+      }
+      return reason;
+    }
+    if (withdrawn_in_ >= 0) return absl::StrCat("withdrawn after round ", withdrawn_in_);
+    return "not submitted yet";
+  }
+
+ private:
+  std::string job_;
+  std::string node_;
+  int leased_in_ = -1;
+  int withdrawn_in_ = -1;
+};
+
+}  // namespace
+
+absl::StatusOr<RoundResult> RunRounds(const Scenario& scenario, const RunOptions& options) {
+  assert(!scenario.time_mode());
+  ASSIGN_OR_RETURN(std::unique_ptr<scheduling::Scheduler> scheduler,
+                   scheduling::MakeScheduler(scenario.scheduling));
+  RoundExplainer explainer(options.explain_job);
+  std::vector<model::QueuedJob> queued;  // submission order
+  std::vector<model::RunningJob> running;
+  std::map<model::PoolQueue, model::QueueUsage> usage;
+  int64_t seq = 0;
+  RoundResult result;
+  for (size_t r = 0; r < scenario.rounds.size(); ++r) {
+    const Round& round = scenario.rounds[r];
+    std::map<std::string, int64_t> index;  // queue -> next INDEX in this round
+    for (const JobSpec& spec : round.submit) {
+      for (int64_t i = 0; i < spec.count; ++i) {
+        std::string id = absl::StrCat(spec.queue, "/", r, "/", index[spec.queue]++);
+        queued.push_back(MakeQueuedJob(spec, std::move(id), seq++));
+      }
+    }
+    const absl::Time now = kSimStart + static_cast<int64_t>(r) * kRoundStep;
+    scheduling::Decision decision =
+        scheduler->Schedule(MakeSnapshot(scenario, queued, running, usage, now));
+    usage = decision.usage;
+
+    RoundRecord record;
+    record.round = static_cast<int>(r);
+    std::optional<model::QueuedJob> explained;
+    std::map<std::string, const scheduling::Lease*> leases;
+    for (const auto& lease : decision.leases) leases[lease.job_id] = &lease;
+    std::vector<model::QueuedJob> still_queued;
+    for (auto& job : queued) {
+      if (job.id == options.explain_job) explained = job;
+      auto it = leases.find(job.id);
+      if (it == leases.end()) {
+        if (!round.withdraw_unscheduled) still_queued.push_back(std::move(job));
+        continue;
+      }
+      record.scheduled.emplace_back(job.id, it->second->node);
+      running.push_back(MakeRunningJob(job, *it->second));
+    }
+    queued = std::move(still_queued);
+    record.explain = explainer.Status(record.round, decision, explained ? &*explained : nullptr,
+                                      round.withdraw_unscheduled, scenario.nodes, running);
+    record.queues = MakeQueueRows(scenario, decision, running);
+    result.rounds.push_back(std::move(record));
+  }
+  return result;
+}
+
+}  // namespace armada::sim

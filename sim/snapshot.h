@@ -1,0 +1,39 @@
+#pragma once
+
+// Building scheduler snapshots from a scenario, and reading queue rows out of a decision. Shared
+// by the round and time runners.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lib/model/scheduling_types.h"
+#include "lib/scheduling/scheduler.h"
+#include "sim/results.h"
+#include "sim/scenario.h"
+
+namespace armada::sim {
+
+// The simulated time of round 0 / cycle 0.
+inline constexpr absl::Time kSimStart = absl::UnixEpoch();
+
+// The queued job of `spec` named `id`, with submission order `seq`.
+model::QueuedJob MakeQueuedJob(const JobSpec& spec, std::string id, int64_t seq);
+
+// The running job a lease of `job` becomes.
+model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::Lease& lease);
+
+// The snapshot of one cycle. For algorithm "fifo", which reads NodeInfo::allocated only, the
+// requests of running jobs are folded into their nodes' allocated resources.
+scheduling::SchedulingSnapshot MakeSnapshot(
+    const Scenario& scenario, std::vector<model::QueuedJob> queued,
+    const std::vector<model::RunningJob>& running,
+    const std::map<model::PoolQueue, model::QueueUsage>& usage, absl::Time now);
+
+// Queue rows after a decision: with one pool, every queue of the scenario by name (zeros for
+// inactive ones); with several, `POOL/QUEUE` for each entry of decision.shares.
+std::vector<QueueRow> MakeQueueRows(const Scenario& scenario, const scheduling::Decision& decision,
+                                    const std::vector<model::RunningJob>& running);
+
+}  // namespace armada::sim

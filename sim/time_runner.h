@@ -1,0 +1,24 @@
+#pragma once
+
+// Time mode: a discrete-event simulation of scheduler cycles over simulated time.
+
+#include "absl/status/statusor.h"
+#include "sim/results.h"
+#include "sim/scenario.h"
+
+namespace armada::sim {
+
+// RunTime(scenario, options): runs time mode. Cycles run at t = 0, cyclePeriod, 2 cyclePeriod,
+// ... while t <= until, and stop early once every job has been submitted and has finished. Each
+// cycle at t, in order:
+//   1. jobs whose end time is <= t finish ("succeeded" at their end time);
+//   2. jobs whose submitAt is <= t join the queue ("submitted" at their submitAt);
+//   3. one Schedule call at kSimStart + t; each lease starts its job at t ("leased" at t), and the
+//      job ends at t + runtime; the decision's usage feeds the next cycle.
+// Jobs are named `QUEUE/N`, N counting the queue's submissions in (submitAt, file order). After
+// the last cycle, jobs ending by `until` succeed and submissions due by `until` are reported;
+// jobs still running count their resources up to `until` only.
+// REQUIRES: scenario.time_mode(). Errors: MakeScheduler's kInvalidArgument. Deterministic.
+absl::StatusOr<TimeResult> RunTime(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace armada::sim
