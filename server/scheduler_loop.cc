@@ -56,9 +56,21 @@ std::vector<model::NodeInfo> NodesOf(const std::vector<store::ExecutorRecord>& e
 }  // namespace
 
 absl::StatusOr<int> SchedulerLoop::RunCycle() {
+  // The job index is loaded once (when this replica starts scheduling) and
+  // then follows the event log; after any error it is loaded afresh.
+  if (!index_loaded_) {
+    if (absl::Status s = index_.Load(db_); !s.ok()) return s;
+    index_loaded_ = true;
+  } else if (auto synced = index_.Sync(db_); !synced.ok()) {
+    index_loaded_ = false;
+    return synced.status();
+  }
   const absl::Time now = clock_.Now();
   scheduling::SchedulingSnapshot snapshot;
   snapshot.now = now;
+  snapshot.rate_limits = rate_limits_;
+  snapshot.clock = &clock_;
+  snapshot.max_cycle_time = config_.scheduling.max_cycle_time;
   absl::Status status = db_.Run([&](pqxx::work& tx) {
     snapshot.queues.clear();
     for (const auto& q : store::ListQueues(tx)) {
@@ -76,21 +88,24 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
       return it != unacknowledged.end() &&
              it->second >= config_.max_unacknowledged_runs_per_executor;
     });
-    snapshot.running = store::RunningJobs(tx);
     snapshot.usage = store::LoadQueueUsage(tx);
-    snapshot.jobs = store::QueuedJobs(tx);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
+  snapshot.jobs = index_.QueuedJobs();
+  snapshot.running = index_.RunningJobs();
   // Scheduled even with nothing queued: the queues' usage keeps decaying and growing.
   scheduling::Decision decision = scheduler_.Schedule(snapshot);
-  if (decision.leases.empty() && decision.usage.empty()) return 0;
+  if (decision.leases.empty() && decision.usage.empty()) {
+    rate_limits_ = std::move(decision.rate_limits);
+    return 0;
+  }
 
   std::map<std::string, const model::QueuedJob*> jobs;
   for (const auto& job : snapshot.jobs) jobs[job.id] = &job;
-  int leased = 0;
+  std::vector<model::RunningJob> leased_jobs;
   status = db_.Run([&](pqxx::work& tx) {
-    leased = 0;
+    leased_jobs.clear();
     std::vector<store::EventRecord> events;
     for (const auto& lease : decision.leases) {
       const model::QueuedJob& job = *jobs.at(lease.job_id);
@@ -99,13 +114,17 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
       if (!store::LeaseJob(tx, run, now)) continue;  // cancelled meanwhile
       EventSubject subject{job.id, job.queue, job.job_set};
       events.push_back(ToRecord(subject, LeasedEvent(subject, now, lease.executor, lease.pool)));
-      ++leased;
+      leased_jobs.push_back({job.id, job.queue, job.job_set, lease.node, lease.executor, lease.pool,
+                             job.requests, job.priority_class});
     }
     store::AppendEvents(tx, events);
     store::SaveQueueUsage(tx, decision.usage);
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return status;  // nothing leased: the buckets stay as they were
+  rate_limits_ = std::move(decision.rate_limits);
+  for (const auto& job : leased_jobs) index_.RecordLease(job);
+  const int leased = static_cast<int>(leased_jobs.size());
   if (leased == 0) return 0;
   spdlog::info("scheduling cycle: queued={} nodes={} leased={}", snapshot.jobs.size(),
                snapshot.nodes.size(), leased);
@@ -125,7 +144,11 @@ void SchedulerLoop::Run(const std::atomic<bool>& stop) {
       pqxx::nontransaction q(*lock);
       if (!leader) {
         leader = q.exec_params1("SELECT pg_try_advisory_lock($1)", kLeaderLockKey)[0].as<bool>();
-        if (leader) spdlog::info("this replica is now the scheduling leader");
+        if (leader) {
+          spdlog::info("this replica is now the scheduling leader");
+          index_loaded_ = false;  // load what the previous leader left
+          rate_limits_ = {};      // full buckets for a new leader
+        }
       } else {
         q.exec("SELECT 1");  // still connected, so still holding the lock
       }

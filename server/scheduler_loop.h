@@ -13,6 +13,7 @@
 #include "lib/common/clock.h"
 #include "lib/scheduling/scheduler.h"
 #include "lib/store/database.h"
+#include "server/job_index.h"
 #include "server/server_config.h"
 
 namespace armada::server {
@@ -28,7 +29,7 @@ class SchedulerLoop {
   void Run(const std::atomic<bool>& stop);
 
   // One cycle, whether or not this replica is the leader (tests call it
-  // directly). Returns the number of jobs leased.
+  // directly). Returns the number of jobs leased. Not thread-safe: one caller.
   absl::StatusOr<int> RunCycle();
 
  private:
@@ -36,6 +37,11 @@ class SchedulerLoop {
   const scheduling::Scheduler& scheduler_;
   const common::Clock& clock_;
   const ServerConfig config_;
+  JobIndex index_;
+  bool index_loaded_ = false;
+  // The rate-limit buckets of the last cycle, fed into the next (one caller, like RunCycle).
+  // Reset when this replica becomes leader: a new leader starts with full buckets.
+  scheduling::RateLimitState rate_limits_;
 };
 
 }  // namespace armada::server

@@ -1,5 +1,11 @@
 #include "server/scheduling_conversion.h"
 
+#include "lib/model/resource_quantity.h"
+#include "lib/model/submit_validation.h"
+
+// required_node_labels is deprecated in Armada's API but still honoured.
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
 namespace armada::server {
 
 std::vector<model::Toleration> TolerationsOf(const k8s::io::api::core::v1::PodSpec& pod) {
@@ -24,6 +30,38 @@ std::vector<model::NodeSelectorTerm> NodeAffinityOf(const k8s::io::api::core::v1
     terms.push_back(std::move(out));
   }
   return terms;
+}
+
+std::map<std::string, std::string> NodeSelectorOf(const api::Job& job) {
+  std::map<std::string, std::string> selector(job.required_node_labels().begin(),
+                                              job.required_node_labels().end());
+  if (job.pod_specs_size() > 0) {
+    for (const auto& [key, value] : job.pod_specs(0).nodeselector()) selector[key] = value;
+  }
+  return selector;
+}
+
+model::QueuedJob QueuedJobOf(const api::Job& job) {
+  model::QueuedJob out;
+  out.id = job.id();
+  out.queue = job.queue();
+  out.job_set = job.job_set_id();
+  out.priority = model::PriorityFromDouble(job.priority());
+  out.submit_seq = job.created().seconds() * 1000000 + job.created().nanos() / 1000;
+  for (const auto& [name, quantity] : job.scheduling_resource_requirements().requests()) {
+    // Stored jobs were validated at submit, so their quantities parse.
+    if (auto milli = model::ParseQuantity(quantity.string()); milli.ok()) {
+      out.requests.Set(name, *milli);
+    }
+  }
+  out.node_selector = NodeSelectorOf(job);
+  if (job.pod_specs_size() > 0) {
+    const auto& pod = job.pod_specs(0);
+    out.priority_class = pod.priorityclassname();
+    out.tolerations = TolerationsOf(pod);
+    out.node_affinity = NodeAffinityOf(pod);
+  }
+  return out;
 }
 
 }  // namespace armada::server

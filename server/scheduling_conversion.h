@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "api/submit.pb.h"
 #include "k8s.io/api/core/v1/generated.pb.h"
 #include "lib/model/scheduling_types.h"
 
@@ -13,6 +14,16 @@ std::vector<model::Toleration> TolerationsOf(const k8s::io::api::core::v1::PodSp
 
 // The required node affinity terms (preferred terms do not constrain placement).
 std::vector<model::NodeSelectorTerm> NodeAffinityOf(const k8s::io::api::core::v1::PodSpec& pod);
+
+// What the scheduler needs of a stored job (as its submitted event carries it):
+// requests, node selector (pod nodeSelector and required_node_labels),
+// priority class, tolerations and required node affinity. submit_seq is the
+// creation time in microseconds, as store::QueuedJobs gives it.
+model::QueuedJob QueuedJobOf(const api::Job& job);
+
+// The node selector of a job: its pod's nodeSelector over the deprecated
+// required_node_labels.
+std::map<std::string, std::string> NodeSelectorOf(const api::Job& job);
 
 template <typename Taints>
 std::vector<model::Taint> TaintsOf(const Taints& taints) {

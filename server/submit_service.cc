@@ -85,13 +85,6 @@ api::Job MakeJob(const api::JobSubmitRequestItem& item, const model::ValidatedIt
   return job;
 }
 
-std::map<std::string, std::string> NodeSelector(const api::Job& job) {
-  std::map<std::string, std::string> selector(job.required_node_labels().begin(),
-                                              job.required_node_labels().end());
-  for (const auto& [key, value] : job.pod_specs(0).nodeselector()) selector[key] = value;
-  return selector;
-}
-
 }  // namespace
 
 grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmitRequest* request,
@@ -113,7 +106,7 @@ grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmi
     api::Job job = MakeJob(items[i], *valid, common::NewJobId(), *request, now);
     const auto& pod = job.pod_specs(0);
     jobs.push_back(store::NewJob{job.id(), job.queue(), job.job_set_id(), job.client_id(),
-                                 job.owner(), valid->priority, valid->requests, NodeSelector(job),
+                                 job.owner(), valid->priority, valid->requests, NodeSelectorOf(job),
                                  valid->priority_class_name, TolerationsOf(pod),
                                  NodeAffinityOf(pod), job.SerializeAsString(), now});
     specs.push_back(std::move(job));

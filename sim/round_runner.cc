@@ -70,6 +70,7 @@ absl::StatusOr<RoundResult> RunRounds(const Scenario& scenario, const RunOptions
   std::vector<model::QueuedJob> queued;  // submission order
   std::vector<model::RunningJob> running;
   std::map<model::PoolQueue, model::QueueUsage> usage;
+  scheduling::RateLimitState rate_limits;
   int64_t seq = 0;
   RoundResult result;
   for (size_t r = 0; r < scenario.rounds.size(); ++r) {
@@ -83,8 +84,9 @@ absl::StatusOr<RoundResult> RunRounds(const Scenario& scenario, const RunOptions
     }
     const absl::Time now = kSimStart + static_cast<int64_t>(r) * kRoundStep;
     scheduling::Decision decision =
-        scheduler->Schedule(MakeSnapshot(scenario, queued, running, usage, now));
+        scheduler->Schedule(MakeSnapshot(scenario, queued, running, usage, rate_limits, now));
     usage = decision.usage;
+    rate_limits = decision.rate_limits;
 
     RoundRecord record;
     record.round = static_cast<int>(r);

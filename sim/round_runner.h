@@ -16,9 +16,9 @@ inline constexpr absl::Duration kRoundStep = absl::Seconds(10);
 // RunRounds(scenario, options): runs round mode. Round r submits its jobs, named
 // `QUEUE/r/INDEX`, schedules them together with the jobs still queued, and records the leases
 // and the queues' shares. Leased jobs keep running on their node in every later round; each
-// decision's usage feeds the next snapshot; a round with withdrawUnscheduled (the default)
-// removes the jobs it left queued. REQUIRES: !scenario.time_mode(). Errors: MakeScheduler's
-// kInvalidArgument for a bad scheduling config. Deterministic.
+// decision's usage and rate-limit buckets feed the next snapshot; a round with withdrawUnscheduled
+// (the default) removes the jobs it left queued. REQUIRES: !scenario.time_mode(). Errors:
+// MakeScheduler's kInvalidArgument for a bad scheduling config. Deterministic.
 absl::StatusOr<RoundResult> RunRounds(const Scenario& scenario, const RunOptions& options);
 
 }  // namespace armada::sim

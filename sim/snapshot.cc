@@ -36,7 +36,8 @@ model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::
 scheduling::SchedulingSnapshot MakeSnapshot(
     const Scenario& scenario, std::vector<model::QueuedJob> queued,
     const std::vector<model::RunningJob>& running,
-    const std::map<model::PoolQueue, model::QueueUsage>& usage, absl::Time now) {
+    const std::map<model::PoolQueue, model::QueueUsage>& usage,
+    const scheduling::RateLimitState& rate_limits, absl::Time now) {
   scheduling::SchedulingSnapshot snapshot;
   snapshot.queues = scenario.queues;
   snapshot.jobs = std::move(queued);
@@ -44,6 +45,7 @@ scheduling::SchedulingSnapshot MakeSnapshot(
   snapshot.now = now;
   snapshot.running = running;
   snapshot.usage = usage;
+  snapshot.rate_limits = rate_limits;
   if (scenario.scheduling.algorithm == "fifo") {
     std::map<std::pair<std::string, std::string>, model::NodeInfo*> by_name;
     for (auto& n : snapshot.nodes) by_name[{n.executor, n.name}] = &n;

@@ -24,12 +24,15 @@ model::QueuedJob MakeQueuedJob(const JobSpec& spec, std::string id, int64_t seq)
 // The running job a lease of `job` becomes.
 model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::Lease& lease);
 
-// The snapshot of one cycle. For algorithm "fifo", which reads NodeInfo::allocated only, the
-// requests of running jobs are folded into their nodes' allocated resources.
+// The snapshot of one cycle, with the usage and rate-limit buckets of the previous decision. No
+// clock and no cycle-time limit (scheduling.maxCycleTime is ignored), so results are
+// deterministic. For algorithm "fifo", which reads NodeInfo::allocated only, the requests of
+// running jobs are folded into their nodes' allocated resources.
 scheduling::SchedulingSnapshot MakeSnapshot(
     const Scenario& scenario, std::vector<model::QueuedJob> queued,
     const std::vector<model::RunningJob>& running,
-    const std::map<model::PoolQueue, model::QueueUsage>& usage, absl::Time now);
+    const std::map<model::PoolQueue, model::QueueUsage>& usage,
+    const scheduling::RateLimitState& rate_limits, absl::Time now);
 
 // Queue rows after a decision: with one pool, every queue of the scenario by name (zeros for
 // inactive ones); with several, `POOL/QUEUE` for each entry of decision.shares.

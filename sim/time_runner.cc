@@ -114,9 +114,10 @@ class TimeSimulation {
   void Cycle(absl::Duration t) {
     std::vector<model::RunningJob> running;
     for (const auto& run : running_) running.push_back(run.job);
-    scheduling::Decision d =
-        scheduler_->Schedule(MakeSnapshot(scenario_, queued_, running, usage_, kSimStart + t));
+    scheduling::Decision d = scheduler_->Schedule(
+        MakeSnapshot(scenario_, queued_, running, usage_, rate_limits_, kSimStart + t));
     usage_ = d.usage;
+    rate_limits_ = d.rate_limits;
     std::map<std::string, const scheduling::Lease*> leases;
     for (const auto& lease : d.leases) leases[lease.job_id] = &lease;
     std::vector<model::QueuedJob> still;
@@ -173,6 +174,7 @@ class TimeSimulation {
   std::vector<model::QueuedJob> queued_;
   std::vector<ActiveRun> running_;
   std::map<model::PoolQueue, model::QueueUsage> usage_;
+  scheduling::RateLimitState rate_limits_;
   TimeResult result_;
 };
 

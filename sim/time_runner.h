@@ -14,7 +14,7 @@ namespace armada::sim {
 //   1. jobs whose end time is <= t finish ("succeeded" at their end time);
 //   2. jobs whose submitAt is <= t join the queue ("submitted" at their submitAt);
 //   3. one Schedule call at kSimStart + t; each lease starts its job at t ("leased" at t), and the
-//      job ends at t + runtime; the decision's usage feeds the next cycle.
+//      job ends at t + runtime; the decision's usage and rate limits feed the next cycle.
 // Jobs are named `QUEUE/N`, N counting the queue's submissions in (submitAt, file order). After
 // the last cycle, jobs ending by `until` succeed and submissions due by `until` are reported;
 // jobs still running count their resources up to `until` only.

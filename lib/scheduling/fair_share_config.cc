@@ -26,6 +26,18 @@ absl::Status CheckFractions(const std::string& field, const std::map<std::string
   return absl::OkStatus();
 }
 
+absl::Status CheckRate(const std::string& prefix, double rate, int64_t burst) {
+  if (!std::isfinite(rate) || rate < 0) {
+    return Invalid(prefix + "_rate", absl::StrCat("must be finite and >= 0, got ", rate));
+  }
+  if (burst < 0 || (rate > 0 && burst < 1)) {
+    return Invalid(
+        prefix + "_burst",
+        absl::StrCat("must be >= ", rate > 0 ? "1 when the rate is > 0" : "0", ", got ", burst));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status FairShareConfig::Validate() const {
@@ -60,8 +72,13 @@ absl::Status FairShareConfig::Validate() const {
     return Invalid("default_priority_class",
                    absl::StrCat("\"", default_priority_class, "\" is not in priority_classes"));
   }
-  return CheckFractions("maximum_resource_fraction_to_schedule",
-                        maximum_resource_fraction_to_schedule, false, false);
+  absl::Status s = CheckFractions("maximum_resource_fraction_to_schedule",
+                                  maximum_resource_fraction_to_schedule, false, false);
+  if (!s.ok()) return s;
+  s = CheckRate("maximum_scheduling", maximum_scheduling_rate, maximum_scheduling_burst);
+  if (!s.ok()) return s;
+  return CheckRate("maximum_per_queue_scheduling", maximum_per_queue_scheduling_rate,
+                   maximum_per_queue_scheduling_burst);
 }
 
 }  // namespace armada::scheduling

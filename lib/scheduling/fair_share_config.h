@@ -55,6 +55,20 @@ struct FairShareConfig {
   // REQUIRES: each fraction finite and > 0.
   std::map<std::string, double> maximum_resource_fraction_to_schedule;
 
+  // Global token bucket: leases per second over all pools, and the bucket size (the most leases
+  // one cycle can make after a quiet spell). Each lease takes one token; once the bucket is empty
+  // the cycle stops leasing ("global scheduling rate limit exceeded"). 0 = unlimited (the
+  // default; Armada defaults to 100/s, burst 1000). REQUIRES: rate finite and >= 0; burst >= 0,
+  // and >= 1 when rate > 0.
+  double maximum_scheduling_rate = 0;
+  int64_t maximum_scheduling_burst = 0;
+
+  // The same per queue (one bucket per queue, shared by its pools): a queue whose bucket is empty
+  // gets no more leases this cycle ("queue scheduling rate limit exceeded"); others go on.
+  // 0 = unlimited (the default; Armada: 50/s, burst 1000). REQUIRES: as for the global bucket.
+  double maximum_per_queue_scheduling_rate = 0;
+  int64_t maximum_per_queue_scheduling_burst = 0;
+
   // Validate(): OK iff every REQUIRES above holds. Otherwise kInvalidArgument naming the field,
   // e.g. `fair share config: half_life: must be >= 0, got -1s`. Cost: O(size of the config).
   absl::Status Validate() const;

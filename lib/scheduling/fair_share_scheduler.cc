@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/scheduling/fair_share.h"
+#include "lib/scheduling/internal/round_limits.h"
 #include "lib/scheduling/node_index.h"
 
 namespace armada::scheduling {
@@ -26,6 +27,14 @@ struct Sorted {
   std::map<std::string, std::vector<const model::NodeInfo*>> pools;      // pool -> nodes
   std::map<std::string, std::vector<const model::RunningJob*>> running;  // pool -> jobs
   std::set<std::string> indexed_labels;  // label keys some job selects on
+};
+
+// What the pools of one cycle share: which jobs are leased, why the others are not, and the
+// limits that stop the cycle.
+struct Cycle {
+  std::vector<bool> leased;                         // by index into Sorted::jobs
+  std::map<int, std::vector<std::string>> reasons;  // job index -> one reason per pool
+  internal::RoundLimits limits;
 };
 
 double Weight(const model::QueueInfo& queue) {
@@ -55,14 +64,14 @@ std::string SchedulingKey(const model::QueuedJob& job) {
 class PoolRound {
  public:
   PoolRound(const FairShareConfig& config, const SchedulingSnapshot& snapshot, const Sorted& s,
-            std::string pool, std::vector<bool>& leased,
-            std::map<int, std::vector<std::string>>& reasons, Decision& decision)
+            std::string pool, Cycle& cycle, Decision& decision)
       : config_(config),
         snapshot_(snapshot),
         s_(s),
         pool_(std::move(pool)),
-        leased_(leased),
-        reasons_(reasons),
+        cycle_(cycle),
+        leased_(cycle.leased),
+        reasons_(cycle.reasons),
         decision_(decision) {}
 
   void Run() {
@@ -190,27 +199,38 @@ class PoolRound {
     return it == alloc_.end() ? ResourceList() : it->second;
   }
 
+  // Progressive filling until every queue is done or a limit stops the round. A queue whose
+  // rate limit is reached stops; the global rate limit, the cycle time and
+  // maximum_resource_fraction_to_schedule stop them all. Jobs not considered get the reason.
   void Fill() {
     std::set<std::pair<double, std::string>> heap;  // (cost counting the next job, queue)
     for (const auto& [name, a] : active_) {
       if (!a.info->cordoned && a.next < a.jobs.size()) heap.insert({CostWithNext(name), name});
     }
-    bool stopped = false;
+    std::optional<std::string> stopped;
     while (!heap.empty() && !stopped) {
+      stopped = cycle_.limits.RoundStop();
+      if (stopped) break;
       std::string queue = heap.begin()->second;
       heap.erase(heap.begin());
       Active& a = active_.at(queue);
+      if (!cycle_.limits.QueueAllows(queue)) {
+        SkipRest(a, internal::kQueueRateLimitReason);
+        continue;
+      }
       int j = a.jobs[a.next++];
-      stopped = TryLease(j, *a.info);
+      if (TryLease(j, *a.info)) stopped = "round reached maximum_resource_fraction_to_schedule";
       if (a.next < a.jobs.size()) heap.insert({CostWithNext(queue), queue});
     }
     if (!stopped) return;
-    for (const auto& [name, a] : active_) {
-      if (a.info->cordoned) continue;
-      for (size_t i = a.next; i < a.jobs.size(); ++i) {
-        AddReason(a.jobs[i], "round reached maximum_resource_fraction_to_schedule");
-      }
+    for (auto& [name, a] : active_) {
+      if (!a.info->cordoned) SkipRest(a, *stopped);
     }
+  }
+
+  // Gives `reason` to the queue's jobs not considered yet and marks them considered.
+  void SkipRest(Active& a, const std::string& reason) {
+    for (; a.next < a.jobs.size(); ++a.next) AddReason(a.jobs[a.next], reason);
   }
 
   void AddReason(int j, const std::string& reason) {
@@ -247,6 +267,7 @@ class PoolRound {
     alloc_[queue.name].Add(job.requests);
     alloc_pc_[{queue.name, pc}] = std::move(in_class);
     scheduled_.Add(job.requests);
+    cycle_.limits.OnLease(queue.name);
     decision_.leases.push_back(
         {job.id, job.queue, fit.node->executor, fit.node->name, fit.node->pool});
     return Exceeded(config_.maximum_resource_fraction_to_schedule, scheduled_).has_value();
@@ -298,6 +319,7 @@ class PoolRound {
   const SchedulingSnapshot& snapshot_;
   const Sorted& s_;
   std::string pool_;
+  Cycle& cycle_;
   std::vector<bool>& leased_;
   std::map<int, std::vector<std::string>>& reasons_;
   Decision& decision_;
@@ -379,18 +401,19 @@ Decision FairShareScheduler::Schedule(const SchedulingSnapshot& snapshot) const 
   for (const auto& [pool, jobs] : s.running) pools.insert(pool);
   for (const auto& [key, usage] : snapshot.usage) pools.insert(key.pool);
 
-  std::vector<bool> leased(s.jobs.size(), false);
-  std::map<int, std::vector<std::string>> reasons;
+  Cycle cycle{
+      std::vector<bool>(s.jobs.size(), false), {}, internal::RoundLimits(config_, snapshot)};
   for (const std::string& pool : pools) {
-    PoolRound(config_, snapshot, s, pool, leased, reasons, decision).Run();
+    PoolRound(config_, snapshot, s, pool, cycle, decision).Run();
   }
+  decision.rate_limits = cycle.limits.State();
 
   for (const auto& [queue, jobs] : s.candidates) {
     for (int j : jobs) {
-      if (leased[j]) continue;
-      auto it = reasons.find(j);
-      std::string reason =
-          it == reasons.end() ? "no schedulable node in any pool" : absl::StrJoin(it->second, "; ");
+      if (cycle.leased[j]) continue;
+      auto it = cycle.reasons.find(j);
+      std::string reason = it == cycle.reasons.end() ? "no schedulable node in any pool"
+                                                     : absl::StrJoin(it->second, "; ");
       decision.unscheduled.push_back({s.jobs[j]->id, std::move(reason)});
     }
   }

@@ -28,8 +28,17 @@ namespace armada::scheduling {
 // pool and the updated usage of every (pool, queue) known from the queues, running jobs or the
 // previous usage. Leases never overcommit a node's allocatable resources.
 //
+// Limits that stop a cycle early (docs/scheduling.md, "Limits"): the global and per-queue token
+// buckets (config maximum_*scheduling_rate/burst; state in snapshot.rate_limits, evaluated at
+// snapshot.now, one token of each per lease, the updated state in Decision::rate_limits) and the
+// cycle-time limit (snapshot.clock and max_cycle_time; the clock is read at the start and every
+// 64 jobs considered). Jobs not considered get the limit's reason; usage and shares are still
+// complete.
+//
 // Deterministic: the decision depends only on the snapshot's contents, not on the order of its
-// vectors. Pure: no I/O, clock or logging. Schedule is const and thread-safe.
+// vectors, unless a cycle-time limit is set and reached (then it depends on how fast the cycle
+// ran). Pure: no I/O or logging; the only clock it reads is snapshot.clock. Schedule is const and
+// thread-safe (given a thread-safe clock).
 // Cost: O(J log Q + J * BestFit) per pool for J queued jobs and Q queues (see node_index.h), plus
 // O(N log N) to index N nodes.
 class FairShareScheduler : public Scheduler {

@@ -2,16 +2,31 @@
 
 // The scheduling algorithm's contract. Implementations are pure and
 // deterministic: the same snapshot gives the same decision, with no I/O,
-// logging or clock of their own.
+// logging or clock of their own. The one exception is the cycle-time limit: a
+// snapshot with a `clock` and a non-zero `max_cycle_time` reads that clock, so
+// the same snapshot gives the same decision only without such a limit, or with
+// one that is not reached.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "lib/common/clock.h"
 #include "lib/model/scheduling_types.h"
+#include "lib/scheduling/token_bucket.h"
 
 namespace armada::scheduling {
+
+// The token buckets of the scheduling rate limits (FairShareConfig::maximum_*scheduling_rate),
+// carried from one cycle to the next like the decayed usage. A missing bucket is a full one, so
+// an empty state (the first cycle, a new leader) allows a full burst.
+struct RateLimitState {
+  std::optional<TokenBucketState> global;          // nullopt = full
+  std::map<std::string, TokenBucketState> queues;  // queue -> bucket; missing = full
+  friend bool operator==(const RateLimitState&, const RateLimitState&) = default;
+};
 
 struct SchedulingSnapshot {
   std::vector<model::QueueInfo> queues;
@@ -23,6 +38,14 @@ struct SchedulingSnapshot {
   std::vector<model::RunningJob> running;
   // Decayed usage per (pool, queue) from the previous decision; missing = no history.
   std::map<model::PoolQueue, model::QueueUsage> usage;
+  // The rate-limit buckets from the previous decision; empty = all full.
+  RateLimitState rate_limits;
+  // Cycle-time limit: once `clock` reads later than its reading at the start of Schedule plus
+  // `max_cycle_time`, the round stops leasing. nullptr or a zero duration = no limit. Borrowed:
+  // must outlive the Schedule call. Set by the server only: with it, decisions depend on timing.
+  // FifoScheduler ignores rate_limits, clock and max_cycle_time.
+  const common::Clock* clock = nullptr;
+  absl::Duration max_cycle_time = absl::ZeroDuration();
 };
 
 struct Lease {
@@ -59,6 +82,9 @@ struct Decision {
   std::vector<QueueShare> shares;
   // The updated decayed usage: one entry per pool and queue (persist, feed back next cycle).
   std::map<model::PoolQueue, model::QueueUsage> usage;
+  // The updated rate-limit buckets (feed back as the next snapshot's rate_limits). Buckets that
+  // are full are left out. Empty for FifoScheduler.
+  RateLimitState rate_limits;
 };
 
 class Scheduler {

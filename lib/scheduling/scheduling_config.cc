@@ -50,7 +50,9 @@ FairShareConfig SchedulingConfig::DefaultFairShare() {
 absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
       node, {"algorithm", "fairnessResources", "fairShareHalfLife", "priorityClasses",
-             "defaultPriorityClass", "maximumResourceFractionToSchedule"}));
+             "defaultPriorityClass", "maximumResourceFractionToSchedule", "maximumSchedulingRate",
+             "maximumSchedulingBurst", "maximumPerQueueSchedulingRate",
+             "maximumPerQueueSchedulingBurst", "maxCycleTime"}));
   auto& fs = config.fair_share;
   if (node["algorithm"]) {
     config.algorithm = node["algorithm"].as<std::string>();
@@ -80,6 +82,23 @@ absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& con
     RETURN_IF_ERROR(ParseFractions(node["maximumResourceFractionToSchedule"],
                                    "maximumResourceFractionToSchedule",
                                    fs.maximum_resource_fraction_to_schedule));
+  }
+  if (node["maximumSchedulingRate"]) {
+    fs.maximum_scheduling_rate = node["maximumSchedulingRate"].as<double>();
+  }
+  if (node["maximumSchedulingBurst"]) {
+    fs.maximum_scheduling_burst = node["maximumSchedulingBurst"].as<int64_t>();
+  }
+  if (node["maximumPerQueueSchedulingRate"]) {
+    fs.maximum_per_queue_scheduling_rate = node["maximumPerQueueSchedulingRate"].as<double>();
+  }
+  if (node["maximumPerQueueSchedulingBurst"]) {
+    fs.maximum_per_queue_scheduling_burst = node["maximumPerQueueSchedulingBurst"].as<int64_t>();
+  }
+  RETURN_IF_ERROR(common::ReadDuration(node, "maxCycleTime", &config.max_cycle_time));
+  if (config.max_cycle_time < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat("maxCycleTime: must be >= 0, got ",
+                                                   absl::FormatDuration(config.max_cycle_time)));
   }
   return fs.Validate();
 }

@@ -5,10 +5,12 @@
 // (../shared/design/SIMULATOR.md).
 
 #include <memory>
+#include <string>
 
 #include <yaml-cpp/yaml.h>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "lib/scheduling/fair_share_config.h"
 #include "lib/scheduling/scheduler.h"
 
@@ -18,6 +20,10 @@ struct SchedulingConfig {
   // "fairShare" (the default) or "fifo".
   std::string algorithm = "fairShare";
   FairShareConfig fair_share = DefaultFairShare();
+  // The server's limit on one scheduling cycle (SchedulingSnapshot::max_cycle_time): once it is
+  // exceeded the cycle stops leasing. 0 = no limit. REQUIRES: >= 0. armada-sim ignores it (its
+  // results must not depend on timing).
+  absl::Duration max_cycle_time = absl::Seconds(5);
 
   // The server's defaults: those of FairShareConfig, with a one-hour half-life
   // so that recent usage counts against a queue.

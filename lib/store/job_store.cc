@@ -101,6 +101,20 @@ absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
   return out;
 }
 
+int64_t LastEventSeq(pqxx::work& tx) {
+  return tx.exec1("SELECT last FROM event_seq WHERE id = 1")[0].as<int64_t>();
+}
+
+std::vector<LoggedEvent> EventsAfter(pqxx::work& tx, int64_t after, int limit) {
+  std::vector<LoggedEvent> events;
+  for (const auto& row : tx.exec_params(
+           "SELECT seq, job_id, message FROM job_events WHERE seq > $1 ORDER BY seq LIMIT $2",
+           after, limit)) {
+    events.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), BytesFromField(row[2])});
+  }
+  return events;
+}
+
 void AppendEvents(pqxx::work& tx, const std::vector<EventRecord>& events) {
   if (events.empty()) return;
   auto last = tx.exec_params1("UPDATE event_seq SET last = last + $1 WHERE id = 1 RETURNING last",
@@ -156,12 +170,15 @@ void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::stri
       job_id, reason, user);
 }
 
-std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx) {
+std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx, bool with_leased) {
   std::vector<model::QueuedJob> jobs;
   for (const auto& row :
-       tx.exec("SELECT job_id, queue, job_set, priority, submit_seq, requests, node_selector, "
+       tx.exec("SELECT job_id, queue, job_set, priority, "
+               "(extract(epoch FROM submitted_at) * 1000000)::bigint, requests, node_selector, "
                "priority_class, tolerations, node_affinity "
-               "FROM jobs WHERE state = 'queued' ORDER BY queue, priority, submit_seq")) {
+               "FROM jobs WHERE state IN " +
+               std::string(with_leased ? kActiveJobStates : "('queued')") +
+               " ORDER BY queue, priority, submitted_at, job_id")) {
     model::QueuedJob job;
     job.id = row[0].as<std::string>();
     job.queue = row[1].as<std::string>();
@@ -187,12 +204,17 @@ std::map<std::string, int64_t> UnacknowledgedRunsByExecutor(pqxx::work& tx) {
   return counts;
 }
 
-std::vector<model::RunningJob> RunningJobs(pqxx::work& tx) {
+std::vector<model::RunningJob> RunningJobs(pqxx::work& tx,
+                                           const std::vector<std::string>* job_ids) {
   std::vector<model::RunningJob> running;
-  for (const auto& row :
-       tx.exec("SELECT j.job_id, j.queue, j.job_set, r.node, r.executor, r.pool, j.requests, "
-               "j.priority_class FROM runs r JOIN jobs j USING (job_id) "
-               "WHERE r.state IN ('leased', 'pending', 'running') ORDER BY j.job_id")) {
+  std::string sql =
+      "SELECT j.job_id, j.queue, j.job_set, r.node, r.executor, r.pool, j.requests, "
+      "j.priority_class FROM runs r JOIN jobs j USING (job_id) "
+      "WHERE r.state IN ('leased', 'pending', 'running')";
+  if (job_ids) sql += " AND j.job_id = ANY($1::text[])";
+  sql += " ORDER BY j.job_id";
+  const pqxx::result rows = job_ids ? tx.exec_params(sql, TextArray(*job_ids)) : tx.exec(sql);
+  for (const auto& row : rows) {
     running.push_back(model::RunningJob{
         row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
         row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),

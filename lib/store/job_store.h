@@ -82,6 +82,19 @@ struct InsertedJob {
 absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
                                                     const std::vector<NewJob>& jobs);
 
+// A logged event: its sequence number, job and serialized api.EventMessage.
+struct LoggedEvent {
+  int64_t seq;
+  std::string job_id;
+  std::string message;
+};
+
+// The sequence number of the last event committed.
+int64_t LastEventSeq(pqxx::work& tx);
+
+// Up to `limit` events after sequence number `after`, in order.
+std::vector<LoggedEvent> EventsAfter(pqxx::work& tx, int64_t after, int limit);
+
 // Appends events in order and wakes the relay. Holds the event_seq row lock
 // until commit, so sequence numbers are given out in commit order, gap free.
 void AppendEvents(pqxx::work& tx, const std::vector<EventRecord>& events);
@@ -99,14 +112,19 @@ void SetJobState(pqxx::work& tx, const std::string& job_id, model::JobState stat
 void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::string& reason,
                       const std::string& user);
 
-// Every queued job of every queue, as the scheduler needs them.
-std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx);
+// Every queued job of every queue, as the scheduler needs them. submit_seq is
+// the submission time in microseconds (job ids break ties in submission order).
+// With `with_leased`, also the jobs holding a lease (what they would need if
+// requeued).
+std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx, bool with_leased = false);
 
 // Per executor, how many of its runs are leased but not yet started.
 std::map<std::string, int64_t> UnacknowledgedRunsByExecutor(pqxx::work& tx);
 
-// Every job holding a lease (run leased, pending or running), with its node.
-std::vector<model::RunningJob> RunningJobs(pqxx::work& tx);
+// Every job holding a lease (run leased, pending or running), with its node;
+// only those among `job_ids` when it is given.
+std::vector<model::RunningJob> RunningJobs(pqxx::work& tx,
+                                           const std::vector<std::string>* job_ids = nullptr);
 
 // Each queue's decayed usage per pool, as last saved.
 std::map<model::PoolQueue, model::QueueUsage> LoadQueueUsage(pqxx::work& tx);

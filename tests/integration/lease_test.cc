@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "server/job_index.h"
 #include "tests/integration/server_fixture.h"
 
 namespace armada::testing {
@@ -220,6 +221,93 @@ TEST_CASE("lease: an executor that has not started its leases gets no more (back
   }
   Report(server, started);  // one run still unacknowledged: below the limit
   CHECK(*server.scheduler().RunCycle() == 2);
+}
+
+}  // namespace
+}  // namespace armada::testing
+
+namespace armada::testing {
+namespace {
+
+std::vector<std::string> Ids(const std::vector<model::QueuedJob>& jobs) {
+  std::vector<std::string> ids;
+  for (const auto& job : jobs) ids.push_back(job.id);
+  return ids;
+}
+
+std::vector<std::string> Ids(const std::vector<model::RunningJob>& jobs) {
+  std::vector<std::string> ids;
+  for (const auto& job : jobs) ids.push_back(job.id + "@" + job.node);
+  return ids;
+}
+
+TEST_CASE("job index: follows the event log and agrees with a fresh load") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  auto first = SubmitJobs(server, 3, "1");
+  server::JobIndex index;
+  REQUIRE(index.Load(server.db()).ok());
+  CHECK(index.QueuedJobs().size() == 3);
+
+  SubmitJobs(server, 2, "1");
+  api::JobCancelRequest cancel;
+  cancel.add_job_ids(first[0]);
+  grpc::ClientContext context;
+  api::CancellationResult cancelled;
+  REQUIRE(server.submit().CancelJobs(&context, cancel, &cancelled).ok());
+  REQUIRE(index.Sync(server.db()).ok());
+  CHECK(index.QueuedJobs().size() == 4);
+
+  // Another replica (the fixture's own scheduler loop) leases them all.
+  LeaseExchange(server, {});
+  REQUIRE(*server.scheduler().RunCycle() == 4);
+  REQUIRE(index.Sync(server.db()).ok());
+  CHECK(index.QueuedJobs().empty());
+  auto running = index.RunningJobs();
+  REQUIRE(running.size() == 4);
+  CHECK(running[0].node == "node-1");
+  CHECK(running[0].executor == "exec-1");
+  CHECK(running[0].requests.ToString() == "cpu=1,memory=1Gi");
+
+  // A returned lease puts its job back in the queue, with what it needs to be scheduled.
+  Exchange exchange = LeaseExchange(server, {});
+  REQUIRE_FALSE(exchange.leases.empty());
+  auto returned = RunEvent(exchange.leases[0]);
+  returned.mutable_lease_returned()->set_reason("image not found");
+  Report(server, {returned});
+  REQUIRE(index.Sync(server.db()).ok());
+  auto queued = index.QueuedJobs();
+  REQUIRE(queued.size() == 1);
+  CHECK(queued[0].id == exchange.leases[0].job().id());
+  CHECK(queued[0].requests.ToString() == "cpu=1,memory=1Gi");
+
+  // Loading from the tables now gives exactly what following the log gave.
+  server::JobIndex fresh;
+  REQUIRE(fresh.Load(server.db()).ok());
+  CHECK(Ids(fresh.QueuedJobs()) == Ids(index.QueuedJobs()));
+  CHECK(Ids(fresh.RunningJobs()) == Ids(index.RunningJobs()));
+  CHECK(fresh.QueuedJobs()[0].submit_seq == queued[0].submit_seq);
+  CHECK(fresh.QueuedJobs()[0].priority_class == queued[0].priority_class);
+}
+
+}  // namespace
+}  // namespace armada::testing
+
+namespace armada::testing {
+namespace {
+
+TEST_CASE("lease: the leader's scheduling rate limit holds across cycles") {
+  server::ServerConfig config;
+  config.scheduling.fair_share.maximum_scheduling_rate = 1;  // one job a second
+  config.scheduling.fair_share.maximum_scheduling_burst = 2;
+  ServerFixture server(config);
+  server.CreateQueue("q");
+  SubmitJobs(server, 5, "100m");
+  LeaseExchange(server, {});
+  CHECK(*server.scheduler().RunCycle() == 2);  // the burst
+  CHECK(*server.scheduler().RunCycle() == 0);  // no time has passed: no new tokens
+  server.clock().Advance(absl::Seconds(1));
+  CHECK(*server.scheduler().RunCycle() == 1);
 }
 
 }  // namespace

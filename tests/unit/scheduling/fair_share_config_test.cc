@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,9 @@ TEST_CASE("fair share config: defaults are Armada's and valid") {
   CHECK(def.maximum_resource_fraction_per_queue.at("cpu") == 1.0);
   CHECK(config.priority_classes.at("armada-preemptible").preemptible);
   CHECK(config.maximum_resource_fraction_to_schedule.empty());
+  // Unlike Armada (100/s and 50/s), no rate limits by default.
+  CHECK(config.maximum_scheduling_rate == 0);
+  CHECK(config.maximum_per_queue_scheduling_rate == 0);
 }
 
 struct Case {
@@ -51,6 +55,21 @@ const std::vector<Case> kCases = {
      "default_priority_class"},
     {"zero round fraction", [](auto& c) { c.maximum_resource_fraction_to_schedule["cpu"] = 0; },
      "maximum_resource_fraction_to_schedule[\"cpu\"]"},
+    {"negative global rate", [](auto& c) { c.maximum_scheduling_rate = -1; },
+     "maximum_scheduling_rate"},
+    {"global rate without a burst",
+     [](auto& c) {
+       c.maximum_scheduling_rate = 100;
+       c.maximum_scheduling_burst = 0;
+     },
+     "maximum_scheduling_burst: must be >= 1 when the rate is > 0"},
+    {"infinite queue rate",
+     [](auto& c) { c.maximum_per_queue_scheduling_rate = std::numeric_limits<double>::infinity(); },
+     "maximum_per_queue_scheduling_rate"},
+    {"queue rate without a burst", [](auto& c) { c.maximum_per_queue_scheduling_rate = 1; },
+     "maximum_per_queue_scheduling_burst"},
+    {"negative queue burst", [](auto& c) { c.maximum_per_queue_scheduling_burst = -1; },
+     "maximum_per_queue_scheduling_burst: must be >= 0"},
 };
 
 TEST_CASE("fair share config: validation names the bad field") {

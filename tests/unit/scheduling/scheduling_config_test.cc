@@ -16,6 +16,9 @@ TEST_CASE("scheduling config: defaults give the fair-share scheduler with a one-
   SchedulingConfig config;
   REQUIRE(Parse("{}", config).ok());
   CHECK(config.fair_share.half_life == absl::Hours(1));
+  CHECK(config.max_cycle_time == absl::Seconds(5));
+  CHECK(config.fair_share.maximum_scheduling_rate == 0);
+  CHECK(config.fair_share.maximum_per_queue_scheduling_rate == 0);
   auto scheduler = MakeScheduler(config);
   REQUIRE(scheduler.ok());
   CHECK(dynamic_cast<FairShareScheduler*>(scheduler->get()) != nullptr);
@@ -32,6 +35,11 @@ priorityClasses:
   high: {priority: 100, maximumResourceFractionPerQueue: {cpu: 0.5}}
 defaultPriorityClass: low
 maximumResourceFractionToSchedule: {cpu: 0.25}
+maximumSchedulingRate: 100
+maximumSchedulingBurst: 1000
+maximumPerQueueSchedulingRate: 50.5
+maximumPerQueueSchedulingBurst: 200
+maxCycleTime: 2s
 )",
                 config)
               .ok());
@@ -45,6 +53,17 @@ maximumResourceFractionToSchedule: {cpu: 0.25}
   CHECK(fs.priority_classes.at("high").maximum_resource_fraction_per_queue.at("cpu") == 0.5);
   CHECK(fs.default_priority_class == "low");
   CHECK(fs.maximum_resource_fraction_to_schedule.at("cpu") == 0.25);
+  CHECK(fs.maximum_scheduling_rate == 100);
+  CHECK(fs.maximum_scheduling_burst == 1000);
+  CHECK(fs.maximum_per_queue_scheduling_rate == 50.5);
+  CHECK(fs.maximum_per_queue_scheduling_burst == 200);
+  CHECK(config.max_cycle_time == absl::Seconds(2));
+}
+
+TEST_CASE("scheduling config: maxCycleTime 0 switches the limit off") {
+  SchedulingConfig config;
+  REQUIRE(Parse("maxCycleTime: 0s", config).ok());
+  CHECK(config.max_cycle_time == absl::ZeroDuration());
 }
 
 TEST_CASE("scheduling config: fifo can be chosen") {
@@ -64,6 +83,11 @@ TEST_CASE("scheduling config: mistakes are named") {
   CHECK_THAT(std::string(Parse("defaultPriorityClass: nope", config).message()),
              Catch::Contains("nope"));
   CHECK_FALSE(Parse("fairShareHalfLife: -1h", config).ok());
+  CHECK_THAT(std::string(Parse("maxCycleTime: -1s", config).message()),
+             Catch::Contains("maxCycleTime: must be >= 0, got -1s"));
+  SchedulingConfig fresh;
+  CHECK_THAT(std::string(Parse("maximumSchedulingRate: 10", fresh).message()),
+             Catch::Contains("maximum_scheduling_burst"));
 }
 
 }  // namespace
