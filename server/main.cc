@@ -13,6 +13,7 @@
 #include "lib/scheduling/scheduling_config.h"
 #include "lib/store/migrations.h"
 #include "server/event_service.h"
+#include "server/executor_admin_service.h"
 #include "server/executor_service.h"
 #include "server/queue_service.h"
 #include "server/scheduler_loop.h"
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   armada::server::SubmitService submit_service(**db, queue_service, config->submit, clock);
   armada::server::EventService event_service(config->redis_url);
   armada::server::ExecutorService executor_service(**db, clock);
+  armada::server::ExecutorAdminService executor_admin_service(**db);
   auto scheduler = armada::scheduling::MakeScheduler(config->scheduling);
   if (!scheduler.ok()) return Fail(std::string(scheduler.status().message()));
   armada::server::SchedulerLoop scheduler_loop(**db, **scheduler, clock, *config);
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
   builder.RegisterService(&queue_service);
   builder.RegisterService(&event_service);
   builder.RegisterService(&executor_service);
+  builder.RegisterService(&executor_admin_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) return Fail("cannot listen on " + config->grpc_address);
   spdlog::info("armada-server listening on {} (migrations applied: {})", config->grpc_address,

@@ -81,12 +81,15 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
       snapshot.queues.push_back(std::move(queue));
     }
     snapshot.nodes = NodesOf(store::ExecutorsSeenSince(tx, now - config_.executor_timeout));
-    // Back-pressure: an executor that has not started what it was given gets no more.
+    // Cordoned executors get nothing new; nor does an executor that has not
+    // started what it was given (back-pressure).
+    const auto cordoned = store::CordonedExecutors(tx);
     const auto unacknowledged = store::UnacknowledgedRunsByExecutor(tx);
     std::erase_if(snapshot.nodes, [&](const model::NodeInfo& node) {
       auto it = unacknowledged.find(node.executor);
-      return it != unacknowledged.end() &&
-             it->second >= config_.max_unacknowledged_runs_per_executor;
+      return cordoned.count(node.executor) ||
+             (it != unacknowledged.end() &&
+              it->second >= config_.max_unacknowledged_runs_per_executor);
     });
     snapshot.usage = store::LoadQueueUsage(tx);
     return absl::OkStatus();

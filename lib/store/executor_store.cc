@@ -26,4 +26,32 @@ std::vector<ExecutorRecord> ExecutorsSeenSince(pqxx::work& tx, absl::Time since)
   return executors;
 }
 
+void UpsertExecutorSettings(pqxx::work& tx, const std::string& name, bool cordoned,
+                            const std::string& cordon_reason) {
+  tx.exec_params0(
+      "INSERT INTO executor_settings (name, cordoned, cordon_reason) VALUES ($1, $2, $3) "
+      "ON CONFLICT (name) DO UPDATE SET cordoned = EXCLUDED.cordoned, "
+      "cordon_reason = EXCLUDED.cordon_reason, updated_at = now()",
+      name, cordoned, cordon_reason);
+}
+
+void DeleteExecutorSettings(pqxx::work& tx, const std::string& name) {
+  tx.exec_params0("DELETE FROM executor_settings WHERE name = $1", name);
+}
+
+std::set<std::string> CordonedExecutors(pqxx::work& tx) {
+  std::set<std::string> names;
+  for (const auto& row : tx.exec("SELECT name FROM executor_settings WHERE cordoned")) {
+    names.insert(row[0].as<std::string>());
+  }
+  return names;
+}
+
+absl::Status DeleteExecutor(pqxx::work& tx, const std::string& name) {
+  if (tx.exec_params("DELETE FROM executors WHERE name = $1", name).affected_rows() == 0) {
+    return absl::NotFoundError("executor " + name + " is not known");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace armada::store

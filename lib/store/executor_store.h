@@ -2,11 +2,13 @@
 
 // Executors and their last reports (the lease exchange is the heartbeat).
 
+#include <set>
 #include <string>
 #include <vector>
 
 #include <pqxx/pqxx>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 
 namespace armada::store {
@@ -22,5 +24,19 @@ void UpsertExecutor(pqxx::work& tx, const ExecutorRecord& executor);
 
 // Executors heard from at or after `since`, by name.
 std::vector<ExecutorRecord> ExecutorsSeenSince(pqxx::work& tx, absl::Time since);
+
+// Sets an executor's operator settings (creating them if needed).
+void UpsertExecutorSettings(pqxx::work& tx, const std::string& name, bool cordoned,
+                            const std::string& cordon_reason);
+
+// Removes an executor's operator settings; no-op if it has none.
+void DeleteExecutorSettings(pqxx::work& tx, const std::string& name);
+
+// The names of cordoned executors.
+std::set<std::string> CordonedExecutors(pqxx::work& tx);
+
+// Forgets an executor and its last report (it reappears if it reports again).
+// kNotFound if it is unknown.
+absl::Status DeleteExecutor(pqxx::work& tx, const std::string& name);
 
 }  // namespace armada::store

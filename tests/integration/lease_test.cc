@@ -312,3 +312,48 @@ TEST_CASE("lease: the leader's scheduling rate limit holds across cycles") {
 
 }  // namespace
 }  // namespace armada::testing
+
+namespace armada::testing {
+namespace {
+
+void Cordon(ServerFixture& server, bool cordoned) {
+  api::ExecutorSettingsUpsertRequest request;
+  request.set_name("exec-1");
+  request.set_cordoned(cordoned);
+  request.set_cordonreason("disk replacement");
+  grpc::ClientContext context;
+  google::protobuf::Empty empty;
+  REQUIRE(server.executor_admin().UpsertExecutorSettings(&context, request, &empty).ok());
+}
+
+TEST_CASE("lease: a cordoned executor gets no new leases until it is uncordoned") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  SubmitJobs(server, 2, "100m");
+  LeaseExchange(server, {});
+  Cordon(server, true);
+  CHECK(*server.scheduler().RunCycle() == 0);
+  Cordon(server, false);
+  CHECK(*server.scheduler().RunCycle() == 2);
+}
+
+TEST_CASE("lease: a deleted executor is forgotten until it reports again") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  SubmitJobs(server, 1, "100m");
+  LeaseExchange(server, {});
+  api::ExecutorDeleteRequest request;
+  request.set_name("exec-1");
+  for (auto expected : {grpc::StatusCode::OK, grpc::StatusCode::NOT_FOUND}) {
+    grpc::ClientContext context;
+    google::protobuf::Empty empty;
+    CHECK(server.executor_admin().DeleteExecutor(&context, request, &empty).error_code() ==
+          expected);
+  }
+  CHECK(*server.scheduler().RunCycle() == 0);  // no nodes known
+  LeaseExchange(server, {});
+  CHECK(*server.scheduler().RunCycle() == 1);
+}
+
+}  // namespace
+}  // namespace armada::testing

@@ -44,6 +44,7 @@ ServerFixture::ServerFixture(server::ServerConfig config)
       std::make_unique<server::SubmitService>(*db_, *queue_service_, config.submit, clock_);
   event_service_ = std::make_unique<server::EventService>(config.redis_url);
   executor_service_ = std::make_unique<server::ExecutorService>(*db_, clock_);
+  executor_admin_service_ = std::make_unique<server::ExecutorAdminService>(*db_);
   auto scheduler = scheduling::MakeScheduler(config.scheduling);
   REQUIRE(scheduler.ok());
   scheduler_ = std::move(*scheduler);
@@ -60,6 +61,7 @@ ServerFixture::ServerFixture(server::ServerConfig config)
   builder.RegisterService(queue_service_.get());
   builder.RegisterService(event_service_.get());
   builder.RegisterService(executor_service_.get());
+  builder.RegisterService(executor_admin_service_.get());
   server_ = builder.BuildAndStart();
   REQUIRE(server_ != nullptr);
   auto channel =
@@ -67,6 +69,7 @@ ServerFixture::ServerFixture(server::ServerConfig config)
   submit_ = api::Submit::NewStub(channel);
   events_ = api::Event::NewStub(channel);
   executor_api_ = executorapi::ExecutorApi::NewStub(channel);
+  executor_admin_ = api::Executor::NewStub(channel);
 }
 
 ServerFixture::~ServerFixture() { server_->Shutdown(); }

@@ -17,6 +17,7 @@
 #include "lib/scheduling/scheduling_config.h"
 #include "lib/store/database.h"
 #include "server/event_service.h"
+#include "server/executor_admin_service.h"
 #include "server/executor_service.h"
 #include "server/queue_service.h"
 #include "server/scheduler_loop.h"
@@ -43,6 +44,7 @@ class ServerFixture {
   api::Submit::Stub& submit() { return *submit_; }
   api::Event::Stub& events() { return *events_; }
   executorapi::ExecutorApi::Stub& executor_api() { return *executor_api_; }
+  api::Executor::Stub& executor_admin() { return *executor_admin_; }
   server::SchedulerLoop& scheduler() { return *scheduler_loop_; }
   events::EventRelay& relay() { return *relay_; }
   common::SimulatedClock& clock() { return clock_; }
@@ -62,6 +64,7 @@ class ServerFixture {
   std::unique_ptr<server::SubmitService> submit_service_;
   std::unique_ptr<server::EventService> event_service_;
   std::unique_ptr<server::ExecutorService> executor_service_;
+  std::unique_ptr<server::ExecutorAdminService> executor_admin_service_;
   std::unique_ptr<scheduling::Scheduler> scheduler_;
   std::unique_ptr<server::SchedulerLoop> scheduler_loop_;
   std::unique_ptr<events::EventRelay> relay_;
@@ -69,6 +72,7 @@ class ServerFixture {
   std::unique_ptr<api::Submit::Stub> submit_;
   std::unique_ptr<api::Event::Stub> events_;
   std::unique_ptr<executorapi::ExecutorApi::Stub> executor_api_;
+  std::unique_ptr<api::Executor::Stub> executor_admin_;
 };
 
 // A job request item running `command` with cpu and memory requests.
