@@ -13,22 +13,27 @@ constexpr int kSyncBatch = 10000;
 }  // namespace
 
 absl::Status JobIndex::Load(store::Database& db) {
-  absl::flat_hash_map<std::string, Entry> jobs;
+  absl::flat_hash_map<std::string, model::QueuedJob> jobs;
+  absl::flat_hash_map<std::string, model::RunningJob> leases;
   int64_t cursor = 0;
   absl::Status status = db.Run([&](pqxx::work& tx) {
     jobs.clear();
+    leases.clear();
     cursor = store::LastEventSeq(tx);
     for (auto& job : store::QueuedJobs(tx, /*with_leased=*/true)) {
       std::string id = job.id;
-      jobs.emplace(std::move(id), Entry{std::move(job), std::nullopt});
+      jobs.emplace(std::move(id), std::move(job));
     }
     for (auto& lease : store::RunningJobs(tx)) {
-      if (auto it = jobs.find(lease.id); it != jobs.end()) it->second.lease = std::move(lease);
+      if (!jobs.contains(lease.id)) continue;
+      std::string id = lease.id;
+      leases.emplace(std::move(id), std::move(lease));
     }
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   jobs_ = std::move(jobs);
+  leases_ = std::move(leases);
   cursor_ = cursor;
   spdlog::info("job index loaded: jobs={} cursor={}", jobs_.size(), cursor_);
   return absl::OkStatus();
@@ -44,19 +49,20 @@ void JobIndex::Apply(int64_t seq, const std::string& job_id, const std::string& 
   auto it = jobs_.find(job_id);
   switch (event.events_case()) {
     case api::EventMessage::kSubmitted:
-      if (it == jobs_.end()) jobs_.emplace(job_id, Entry{QueuedJobOf(event.submitted().job()), {}});
+      if (it == jobs_.end()) jobs_.emplace(job_id, QueuedJobOf(event.submitted().job()));
       break;
     case api::EventMessage::kQueued:  // also a requeue after a returned lease
-      if (it != jobs_.end()) it->second.lease.reset();
+      leases_.erase(job_id);
       break;
     case api::EventMessage::kLeased:
-      if (it != jobs_.end() && !it->second.lease) unplaced.push_back(job_id);
+      if (it != jobs_.end() && !leases_.contains(job_id)) unplaced.push_back(job_id);
       break;
     case api::EventMessage::kSucceeded:
     case api::EventMessage::kFailed:
     case api::EventMessage::kCancelled:
     case api::EventMessage::kPreempted:
       if (it != jobs_.end()) jobs_.erase(it);
+      leases_.erase(job_id);
       break;
     default:
       break;
@@ -93,14 +99,13 @@ absl::StatusOr<int64_t> JobIndex::Sync(store::Database& db) {
 }
 
 void JobIndex::RecordLease(const model::RunningJob& lease) {
-  auto it = jobs_.find(lease.id);
-  if (it != jobs_.end()) it->second.lease = lease;
+  if (jobs_.contains(lease.id)) leases_.insert_or_assign(lease.id, lease);
 }
 
 std::vector<model::QueuedJob> JobIndex::QueuedJobs() const {
   std::vector<model::QueuedJob> out;
-  for (const auto& [id, entry] : jobs_) {
-    if (!entry.lease) out.push_back(entry.job);
+  for (const auto& [id, job] : jobs_) {
+    if (!leases_.contains(id)) out.push_back(job);
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
@@ -108,9 +113,7 @@ std::vector<model::QueuedJob> JobIndex::QueuedJobs() const {
 
 std::vector<model::RunningJob> JobIndex::RunningJobs() const {
   std::vector<model::RunningJob> out;
-  for (const auto& [id, entry] : jobs_) {
-    if (entry.lease) out.push_back(*entry.lease);
-  }
+  for (const auto& [id, lease] : leases_) out.push_back(lease);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
 }

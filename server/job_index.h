@@ -9,7 +9,6 @@
 // Not thread-safe: the scheduler loop owns it.
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -41,17 +40,15 @@ class JobIndex {
   int64_t cursor() const { return cursor_; }
 
  private:
-  struct Entry {
-    model::QueuedJob job;
-    std::optional<model::RunningJob> lease;  // set while the job holds a lease
-  };
-
   // Applies one event; jobs leased by another replica are collected in
   // `unplaced` so their placement can be read from the runs table.
   void Apply(int64_t seq, const std::string& job_id, const std::string& message,
              std::vector<std::string>& unplaced);
 
-  absl::flat_hash_map<std::string, Entry> jobs_;
+  // Every unfinished job, and the leases of those that hold one. Leases sit
+  // in their own map so that a queued job carries no empty lease (memory).
+  absl::flat_hash_map<std::string, model::QueuedJob> jobs_;
+  absl::flat_hash_map<std::string, model::RunningJob> leases_;
   int64_t cursor_ = 0;
 };
 

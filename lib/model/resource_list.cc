@@ -1,5 +1,6 @@
 #include "lib/model/resource_list.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "absl/status/status.h"
@@ -19,6 +20,13 @@ int64_t SaturatingSubtract(int64_t a, int64_t b) {
   int64_t difference;
   if (!__builtin_sub_overflow(a, b, &difference)) return difference;
   return b < 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+
+// The first entry whose name is not less than `name`.
+template <typename Entries>
+auto LowerBound(Entries& entries, std::string_view name) {
+  return std::lower_bound(entries.begin(), entries.end(), name,
+                          [](const auto& entry, std::string_view n) { return entry.first < n; });
 }
 
 }  // namespace
@@ -46,27 +54,29 @@ absl::StatusOr<ResourceList> ResourceList::Parse(
 }
 
 int64_t ResourceList::Get(std::string_view name) const {
-  const auto it = entries_.find(name);
-  return it == entries_.end() ? 0 : it->second;
+  const auto it = LowerBound(entries_, name);
+  return it != entries_.end() && it->first == name ? it->second : 0;
 }
 
 void ResourceList::Set(std::string_view name, int64_t milli) {
+  const auto it = LowerBound(entries_, name);
+  const bool found = it != entries_.end() && it->first == name;
   if (milli == 0) {
-    if (const auto it = entries_.find(name); it != entries_.end()) entries_.erase(it);
-    return;
-  }
-  if (const auto it = entries_.find(name); it != entries_.end()) {
+    if (found) entries_.erase(it);
+  } else if (found) {
     it->second = milli;
   } else {
-    entries_.emplace(std::string(name), milli);
+    entries_.emplace(it, std::string(name), milli);
   }
 }
 
 void ResourceList::Add(const ResourceList& other) {
+  if (&other == this) return Add(ResourceList(other));  // Set must not move what we iterate
   for (const auto& [name, milli] : other.entries_) Set(name, SaturatingAdd(Get(name), milli));
 }
 
 void ResourceList::Subtract(const ResourceList& other) {
+  if (&other == this) return Subtract(ResourceList(other));
   for (const auto& [name, milli] : other.entries_) {
     Set(name, SaturatingSubtract(Get(name), milli));
   }

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -22,11 +23,13 @@ namespace armada::model {
 // after Subtract); callers that need non-negative lists check.
 //
 // Arithmetic saturates at the int64 limits instead of overflowing (no undefined behaviour).
-// A value type: cheap to move, copy costs one map copy. Not thread-safe for concurrent
+// A value type: cheap to move, copy costs one vector copy. Not thread-safe for concurrent
 // mutation; concurrent const access is fine.
 class ResourceList {
  public:
-  using Map = std::map<std::string, int64_t, std::less<>>;
+  // A vector sorted by name: lists hold a handful of resources, so this is
+  // smaller and faster than a tree (the scheduler keeps one per job).
+  using Map = std::vector<std::pair<std::string, int64_t>>;
 
   ResourceList() = default;
   // ResourceList({{"cpu", 2000}, {"memory", 1024}}): milli-units; zero values are dropped, and
