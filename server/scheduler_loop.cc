@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "api/submit.pb.h"
 #include "executorapi/executorapi.pb.h"
 #include "lib/common/ids.h"
 #include "lib/model/resource_quantity.h"
@@ -74,11 +75,12 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
   absl::Status status = db_.Run([&](pqxx::work& tx) {
     snapshot.queues.clear();
     for (const auto& q : store::ListQueues(tx)) {
-      model::QueueInfo queue;
-      queue.name = q.name;
-      queue.priority_factor = q.priority_factor;
-      queue.cordoned = q.cordoned;
-      snapshot.queues.push_back(std::move(queue));
+      api::Queue definition;
+      if (!definition.ParseFromString(q.definition)) {
+        spdlog::error("queue={} stored definition is unreadable; not scheduling it", q.name);
+        continue;
+      }
+      snapshot.queues.push_back(QueueInfoOf(definition));
     }
     snapshot.nodes = NodesOf(store::ExecutorsSeenSince(tx, now - config_.executor_timeout));
     // Cordoned executors get nothing new; nor does an executor that has not

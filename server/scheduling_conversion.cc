@@ -64,4 +64,16 @@ model::QueuedJob QueuedJobOf(const api::Job& job) {
   return out;
 }
 
+model::QueueInfo QueueInfoOf(const api::Queue& queue) {
+  model::QueueInfo out;
+  out.name = queue.name();
+  out.priority_factor = queue.priority_factor();
+  out.cordoned = queue.cordoned();
+  for (const auto& [priority_class, limits] : queue.resource_limits_by_priority_class_name()) {
+    out.resource_limits_by_priority_class[priority_class] = {
+        limits.maximum_resource_fraction().begin(), limits.maximum_resource_fraction().end()};
+  }
+  return out;
+}
+
 }  // namespace armada::server

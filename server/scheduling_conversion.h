@@ -25,6 +25,11 @@ model::QueuedJob QueuedJobOf(const api::Job& job);
 // required_node_labels.
 std::map<std::string, std::string> NodeSelectorOf(const api::Job& job);
 
+// The scheduler's view of a queue: weight, cordon, and its per priority class
+// resource limits (Queue.resource_limits_by_priority_class_name, which
+// override the configured limits of those classes for this queue).
+model::QueueInfo QueueInfoOf(const api::Queue& queue);
+
 template <typename Taints>
 std::vector<model::Taint> TaintsOf(const Taints& taints) {
   std::vector<model::Taint> out;

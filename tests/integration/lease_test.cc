@@ -357,3 +357,24 @@ TEST_CASE("lease: a deleted executor is forgotten until it reports again") {
 
 }  // namespace
 }  // namespace armada::testing
+
+namespace armada::testing {
+namespace {
+
+TEST_CASE("lease: a queue's own priority-class limits override the configured ones") {
+  ServerFixture server;
+  api::Queue queue;
+  queue.set_name("q");
+  queue.set_priority_factor(1);
+  (*(*queue.mutable_resource_limits_by_priority_class_name())["armada-default"]
+        .mutable_maximum_resource_fraction())["cpu"] = 0.5;
+  grpc::ClientContext context;
+  google::protobuf::Empty empty;
+  REQUIRE(server.submit().CreateQueue(&context, queue, &empty).ok());
+  SubmitJobs(server, 4, "1");  // the node has 4 cpus; the queue may hold 2 of them
+  LeaseExchange(server, {});
+  CHECK(*server.scheduler().RunCycle() == 2);
+}
+
+}  // namespace
+}  // namespace armada::testing
