@@ -58,6 +58,12 @@ absl::Status FairShareConfig::Validate() const {
     return Invalid("half_life",
                    absl::StrCat("must be finite and >= 0, got ", absl::FormatDuration(half_life)));
   }
+  for (const auto& [pool, h] : half_life_by_pool) {
+    if (h < absl::ZeroDuration() || h == absl::InfiniteDuration()) {
+      return Invalid(absl::StrCat("half_life_by_pool[\"", pool, "\"]"),
+                     absl::StrCat("must be finite and >= 0, got ", absl::FormatDuration(h)));
+    }
+  }
   for (const auto& [name, pc] : priority_classes) {
     if (name.empty()) return Invalid("priority_classes", "empty priority class name");
     std::string item = absl::StrCat("priority_classes[\"", name, "\"]");

@@ -39,6 +39,17 @@ struct FairShareConfig {
   // REQUIRES: finite and >= 0.
   absl::Duration half_life = absl::ZeroDuration();
 
+  // Pool name -> that pool's half-life, replacing `half_life` there (pools of
+  // short jobs may want a shorter memory than pools of long ones).
+  // REQUIRES: each finite and >= 0.
+  std::map<std::string, absl::Duration> half_life_by_pool;
+
+  // HalfLifeOf(pool): the half-life that applies in `pool`.
+  absl::Duration HalfLifeOf(const std::string& pool) const {
+    auto it = half_life_by_pool.find(pool);
+    return it == half_life_by_pool.end() ? half_life : it->second;
+  }
+
   // Priority classes by name. Default: Armada's armada-default (1000, non-preemptible, at most
   // all of the pool's cpu and memory per queue) and armada-preemptible (1000, preemptible).
   // REQUIRES: non-empty names.

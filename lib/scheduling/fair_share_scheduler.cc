@@ -128,9 +128,10 @@ class PoolRound {
       if (prev != snapshot_.usage.end()) previous = prev->second;
       auto a = alloc_.find(name);
       double share = a == alloc_.end() ? 0 : Share(a->second);
-      model::QueueUsage updated = DecayUsage(previous, share, snapshot_.now, config_.half_life);
+      const absl::Duration half_life = config_.HalfLifeOf(pool_);
+      model::QueueUsage updated = DecayUsage(previous, share, snapshot_.now, half_life);
       decision_.usage[key] = updated;
-      usage_[name] = config_.half_life > absl::ZeroDuration() ? updated.decayed_share : 0;
+      usage_[name] = half_life > absl::ZeroDuration() ? updated.decayed_share : 0;
     }
   }
 

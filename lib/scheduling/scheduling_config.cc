@@ -49,9 +49,9 @@ FairShareConfig SchedulingConfig::DefaultFairShare() {
 
 absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
-      node, {"algorithm", "fairnessResources", "fairShareHalfLife", "priorityClasses",
-             "defaultPriorityClass", "maximumResourceFractionToSchedule", "maximumSchedulingRate",
-             "maximumSchedulingBurst", "maximumPerQueueSchedulingRate",
+      node, {"algorithm", "fairnessResources", "fairShareHalfLife", "fairShareHalfLifeByPool",
+             "priorityClasses", "defaultPriorityClass", "maximumResourceFractionToSchedule",
+             "maximumSchedulingRate", "maximumSchedulingBurst", "maximumPerQueueSchedulingRate",
              "maximumPerQueueSchedulingBurst", "maxCycleTime"}));
   auto& fs = config.fair_share;
   if (node["algorithm"]) {
@@ -74,6 +74,22 @@ absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& con
     }
   }
   RETURN_IF_ERROR(common::ReadDuration(node, "fairShareHalfLife", &fs.half_life));
+  if (const YAML::Node pools = node["fairShareHalfLifeByPool"]) {
+    if (!pools.IsMap()) {
+      return absl::InvalidArgumentError(
+          "fairShareHalfLifeByPool: expected a map of pool: duration");
+    }
+    for (const auto& entry : pools) {
+      const std::string pool = entry.first.as<std::string>();
+      absl::Duration h;
+      if (!absl::ParseDuration(entry.second.as<std::string>(), &h)) {
+        return absl::InvalidArgumentError(absl::StrCat("fairShareHalfLifeByPool.", pool, ": \"",
+                                                       entry.second.as<std::string>(),
+                                                       "\" is not a duration"));
+      }
+      fs.half_life_by_pool[pool] = h;
+    }
+  }
   if (node["priorityClasses"]) RETURN_IF_ERROR(ParsePriorityClasses(node["priorityClasses"], fs));
   if (node["defaultPriorityClass"]) {
     fs.default_priority_class = node["defaultPriorityClass"].as<std::string>();

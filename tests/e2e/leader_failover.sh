@@ -8,32 +8,10 @@
 set -euo pipefail
 BUILD=$1
 HERE=$2
-ROOT=$(cd "$HERE/../.." && pwd)
 PORT_A=50171
 PORT_B=50172
-WORK=$(mktemp -d /tmp/armada-failover.XXXXXX)
-pids=()
+source "$HERE/common.sh"
 
-cleanup() {
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  "$ROOT/scripts/testenv" stop
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for f in a b executor; do echo "--- $f log" >&2; tail -n 20 "$WORK/$f.log" >&2 || true; done
-  exit 1
-}
-# wait_for SECONDS COMMAND...: until COMMAND succeeds.
-wait_for() {
-  local tries=$(($1 * 10)); shift
-  for _ in $(seq "$tries"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-
-eval "$("$ROOT/scripts/testenv" start | sed 's/^/export /')"
 for name in a b; do
   port=$PORT_A; [ $name = b ] && port=$PORT_B
   printf 'grpcAddress: 127.0.0.1:%s\nschedulePeriod: 200ms\n' "$port" >"$WORK/$name.yaml"

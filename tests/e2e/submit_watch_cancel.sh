@@ -8,26 +8,9 @@
 set -euo pipefail
 BUILD=$1
 HERE=$2
-ROOT=$(cd "$HERE/../.." && pwd)
 PORT=50161
-WORK=$(mktemp -d /tmp/armada-e2e-work.XXXXXX)
-pids=()
+source "$HERE/common.sh"
 
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  "$ROOT/scripts/testenv" stop
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  echo "--- server log" >&2; tail -n 30 "$WORK/server.log" >&2 || true
-  echo "--- executor log" >&2; tail -n 30 "$WORK/executor.log" >&2 || true
-  exit 1
-}
-
-eval "$("$ROOT/scripts/testenv" start | sed 's/^/export /')"
 cat >"$WORK/server.yaml" <<YAML
 grpcAddress: 127.0.0.1:$PORT
 schedulePeriod: 200ms
@@ -46,7 +29,7 @@ pids+=($!)
 pids+=($!)
 
 ctl() { "$BUILD/cli/armadactl" --armadaUrl "127.0.0.1:$PORT" "$@"; }
-for _ in $(seq 100); do ctl get queues >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for 10 ctl get queues >/dev/null 2>&1 || fail "the server does not answer"
 
 ctl create queue e2e || fail "create queue"
 ctl submit "$HERE/jobs.yaml" >"$WORK/submit.out" || fail "submit: $(cat "$WORK/submit.out")"
@@ -65,12 +48,11 @@ grep -rq "in e2e/set-1" "$WORK/runs" || fail "job output with ARMADA_QUEUE/ARMAD
 
 # A running job is cancelled and its process stops.
 ctl submit "$HERE/long.yaml" >"$WORK/submit2.out" || fail "submit long job"
-for _ in $(seq 300); do pgrep -f "sleep 300" >/dev/null && break; sleep 0.1; done
-pgrep -f "sleep 300" >/dev/null || fail "the long job never started"
+wait_for 30 pgrep -f "sleep 300" >/dev/null || fail "the long job never started"
 ctl cancel job-set e2e set-2 || fail "cancel job-set"
 timeout 30 "$BUILD/cli/armadactl" --armadaUrl "127.0.0.1:$PORT" watch e2e set-2 --exit-if-inactive \
   >"$WORK/watch2.out" || fail "watch after cancel did not finish"
 grep -q "1 jobs, 0 succeeded, 0 failed, 1 cancelled" "$WORK/watch2.out" || fail "cancel summary"
-for _ in $(seq 100); do pgrep -f "sleep 300" >/dev/null || break; sleep 0.1; done
-pgrep -f "sleep 300" >/dev/null && fail "the cancelled job's process is still running"
+no_sleeper() { ! pgrep -f "sleep 300" >/dev/null; }
+wait_for 10 no_sleeper || fail "the cancelled job's process is still running"
 echo "e2e: all checks passed"

@@ -118,3 +118,47 @@ TEST_CASE("fair share history: half-life zero shares equally as soon as capacity
 
 }  // namespace
 }  // namespace armada::scheduling
+
+namespace armada::scheduling {
+namespace {
+
+TEST_CASE("history: each pool may have its own half-life") {
+  FairShareConfig config;
+  config.half_life = absl::Hours(1);
+  config.half_life_by_pool = {{"fast", absl::ZeroDuration()}};
+  REQUIRE(config.Validate().ok());
+  auto scheduler = FairShareScheduler::Create(config);
+  REQUIRE(scheduler.ok());
+
+  SchedulingSnapshot snapshot;
+  snapshot.now = absl::UnixEpoch() + absl::Hours(24);
+  snapshot.queues = {fixtures::Queue("a")};
+  auto slow_node = fixtures::Node("s", "10", "100Gi", "slow");
+  auto fast_node = fixtures::Node("f", "10", "100Gi", "fast");
+  snapshot.nodes = {slow_node, fast_node};
+  // Half of each pool busy with queue a's jobs; a's usage was 0 an hour ago in both.
+  for (int i = 0; i < 5; ++i) {
+    auto job = fixtures::Job("slow-" + std::to_string(i), "a", i, "1", "1Gi");
+    snapshot.running.push_back(fixtures::Running(job, slow_node));
+    job.id = "fast-" + std::to_string(i);
+    snapshot.running.push_back(fixtures::Running(job, fast_node));
+  }
+  for (const char* pool : {"slow", "fast"}) {
+    snapshot.usage[{pool, "a"}] = {0.0, snapshot.now - absl::Hours(1)};
+  }
+
+  Decision decision = (*scheduler)->Schedule(snapshot);
+  // One half-life in "slow": halfway from 0 to the share of 0.5. No memory in "fast".
+  CHECK(decision.usage.at({"slow", "a"}).decayed_share == Approx(0.25));
+  CHECK(decision.usage.at({"fast", "a"}).decayed_share == Approx(0.5));
+}
+
+TEST_CASE("history: a negative per-pool half-life is rejected, naming the pool") {
+  FairShareConfig config;
+  config.half_life_by_pool = {{"gpu", absl::Seconds(-1)}};
+  CHECK_THAT(std::string(config.Validate().message()),
+             Catch::Contains("half_life_by_pool[\"gpu\"]"));
+}
+
+}  // namespace
+}  // namespace armada::scheduling
