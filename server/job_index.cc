@@ -1,6 +1,7 @@
 #include "server/job_index.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "api/event.pb.h"
 #include "lib/store/job_store.h"
@@ -13,30 +14,47 @@ constexpr int kSyncBatch = 10000;
 }  // namespace
 
 absl::Status JobIndex::Load(store::Database& db) {
-  absl::flat_hash_map<std::string, model::QueuedJob> jobs;
-  absl::flat_hash_map<std::string, model::RunningJob> leases;
+  assert(!lent_);
+  std::vector<model::QueuedJob> unfinished;
+  std::vector<model::RunningJob> leases;
   int64_t cursor = 0;
   absl::Status status = db.Run([&](pqxx::work& tx) {
-    jobs.clear();
-    leases.clear();
     cursor = store::LastEventSeq(tx);
-    for (auto& job : store::QueuedJobs(tx, /*with_leased=*/true)) {
-      std::string id = job.id;
-      jobs.emplace(std::move(id), std::move(job));
-    }
-    for (auto& lease : store::RunningJobs(tx)) {
-      if (!jobs.contains(lease.id)) continue;
-      std::string id = lease.id;
-      leases.emplace(std::move(id), std::move(lease));
-    }
+    unfinished = store::QueuedJobs(tx, /*with_leased=*/true);
+    leases = store::RunningJobs(tx);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  jobs_ = std::move(jobs);
-  leases_ = std::move(leases);
+  queued_.clear();
+  queued_at_.clear();
+  leased_jobs_.clear();
+  leases_.clear();
+  for (auto& job : unfinished) AddQueued(std::move(job));
+  for (const auto& lease : leases) RecordLease(lease);
   cursor_ = cursor;
-  spdlog::info("job index loaded: jobs={} cursor={}", jobs_.size(), cursor_);
+  spdlog::info("job index loaded: queued={} leased={} cursor={}", queued_.size(),
+               leased_jobs_.size(), cursor_);
   return absl::OkStatus();
+}
+
+void JobIndex::AddQueued(model::QueuedJob job) {
+  if (queued_at_.contains(job.id) || leased_jobs_.contains(job.id)) return;
+  queued_at_.emplace(job.id, queued_.size());
+  queued_.push_back(std::move(job));
+}
+
+std::optional<model::QueuedJob> JobIndex::RemoveQueued(const std::string& job_id) {
+  auto it = queued_at_.find(job_id);
+  if (it == queued_at_.end()) return std::nullopt;
+  const size_t at = it->second;
+  queued_at_.erase(it);
+  model::QueuedJob job = std::move(queued_[at]);
+  if (at + 1 != queued_.size()) {
+    queued_[at] = std::move(queued_.back());
+    queued_at_[queued_[at].id] = at;
+  }
+  queued_.pop_back();
+  return job;
 }
 
 void JobIndex::Apply(int64_t seq, const std::string& job_id, const std::string& message,
@@ -46,22 +64,27 @@ void JobIndex::Apply(int64_t seq, const std::string& job_id, const std::string& 
     spdlog::error("job={} event {} is unreadable; skipped", job_id, seq);
     return;
   }
-  auto it = jobs_.find(job_id);
   switch (event.events_case()) {
     case api::EventMessage::kSubmitted:
-      if (it == jobs_.end()) jobs_.emplace(job_id, QueuedJobOf(event.submitted().job()));
+      AddQueued(QueuedJobOf(event.submitted().job()));
       break;
     case api::EventMessage::kQueued:  // also a requeue after a returned lease
-      leases_.erase(job_id);
+      if (auto it = leased_jobs_.find(job_id); it != leased_jobs_.end()) {
+        model::QueuedJob job = std::move(it->second);
+        leased_jobs_.erase(it);
+        leases_.erase(job_id);
+        AddQueued(std::move(job));
+      }
       break;
     case api::EventMessage::kLeased:
-      if (it != jobs_.end() && !leases_.contains(job_id)) unplaced.push_back(job_id);
+      if (queued_at_.contains(job_id)) unplaced.push_back(job_id);
       break;
     case api::EventMessage::kSucceeded:
     case api::EventMessage::kFailed:
     case api::EventMessage::kCancelled:
     case api::EventMessage::kPreempted:
-      if (it != jobs_.end()) jobs_.erase(it);
+      RemoveQueued(job_id);
+      leased_jobs_.erase(job_id);
       leases_.erase(job_id);
       break;
     default:
@@ -70,6 +93,7 @@ void JobIndex::Apply(int64_t seq, const std::string& job_id, const std::string& 
 }
 
 absl::StatusOr<int64_t> JobIndex::Sync(store::Database& db) {
+  assert(!lent_);
   int64_t applied = 0;
   while (true) {
     std::vector<store::LoggedEvent> events;
@@ -92,27 +116,44 @@ absl::StatusOr<int64_t> JobIndex::Sync(store::Database& db) {
         return absl::OkStatus();
       });
       if (!status.ok()) return status;
-      for (auto& placement : placements) RecordLease(placement);
+      for (const auto& placement : placements) RecordLease(placement);
     }
     if (static_cast<int>(events.size()) < kSyncBatch) return applied;
   }
 }
 
 void JobIndex::RecordLease(const model::RunningJob& lease) {
-  if (jobs_.contains(lease.id)) leases_.insert_or_assign(lease.id, lease);
+  assert(!lent_);
+  if (auto job = RemoveQueued(lease.id)) {
+    leased_jobs_.emplace(lease.id, std::move(*job));
+  } else if (!leased_jobs_.contains(lease.id)) {
+    return;  // unknown or finished
+  }
+  leases_.insert_or_assign(lease.id, lease);
+}
+
+std::vector<model::QueuedJob> JobIndex::TakeQueued() {
+  assert(!lent_);
+  lent_ = true;
+  return std::move(queued_);
+}
+
+void JobIndex::ReturnQueued(std::vector<model::QueuedJob> jobs) {
+  assert(lent_);
+  assert(jobs.size() == queued_at_.size());
+  queued_ = std::move(jobs);
+  lent_ = false;
 }
 
 std::vector<model::QueuedJob> JobIndex::QueuedJobs() const {
-  std::vector<model::QueuedJob> out;
-  for (const auto& [id, job] : jobs_) {
-    if (!leases_.contains(id)) out.push_back(job);
-  }
+  std::vector<model::QueuedJob> out = queued_;
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
 }
 
 std::vector<model::RunningJob> JobIndex::RunningJobs() const {
   std::vector<model::RunningJob> out;
+  out.reserve(leases_.size());
   for (const auto& [id, lease] : leases_) out.push_back(lease);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;

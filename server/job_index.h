@@ -9,7 +9,9 @@
 // Not thread-safe: the scheduler loop owns it.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -32,11 +34,17 @@ class JobIndex {
   // running at once (its leased event, read later, then changes nothing).
   void RecordLease(const model::RunningJob& lease);
 
+  // Lends the queued jobs to a scheduling cycle without copying them; they
+  // must come back, unchanged and in the same order, through ReturnQueued
+  // before any other call. REQUIRES: not already lent.
+  std::vector<model::QueuedJob> TakeQueued();
+  void ReturnQueued(std::vector<model::QueuedJob> jobs);
+
   // Copies of the queued jobs and of the jobs holding a lease, by job id.
   std::vector<model::QueuedJob> QueuedJobs() const;
   std::vector<model::RunningJob> RunningJobs() const;
 
-  size_t size() const { return jobs_.size(); }
+  size_t size() const { return queued_.size() + leased_jobs_.size(); }
   int64_t cursor() const { return cursor_; }
 
  private:
@@ -45,11 +53,18 @@ class JobIndex {
   void Apply(int64_t seq, const std::string& job_id, const std::string& message,
              std::vector<std::string>& unplaced);
 
-  // Every unfinished job, and the leases of those that hold one. Leases sit
-  // in their own map so that a queued job carries no empty lease (memory).
-  absl::flat_hash_map<std::string, model::QueuedJob> jobs_;
+  void AddQueued(model::QueuedJob job);
+  // Removes a queued job (swapping the last one into its place) and returns it.
+  std::optional<model::QueuedJob> RemoveQueued(const std::string& job_id);
+
+  // Queued jobs, densely, so that a cycle can borrow them whole.
+  std::vector<model::QueuedJob> queued_;
+  absl::flat_hash_map<std::string, size_t> queued_at_;  // job id -> index in queued_
+  // Jobs holding a lease: what a requeue needs, and where they run.
+  absl::flat_hash_map<std::string, model::QueuedJob> leased_jobs_;
   absl::flat_hash_map<std::string, model::RunningJob> leases_;
   int64_t cursor_ = 0;
+  bool lent_ = false;
 };
 
 }  // namespace armada::server

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "api/submit.pb.h"
 #include "executorapi/executorapi.pb.h"
 #include "lib/common/ids.h"
@@ -97,7 +98,10 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  snapshot.jobs = index_.QueuedJobs();
+  // The queued jobs are lent to the snapshot, not copied; they go back before
+  // the index changes again (on every path out of this function).
+  snapshot.jobs = index_.TakeQueued();
+  absl::Cleanup give_back = [&] { index_.ReturnQueued(std::move(snapshot.jobs)); };
   snapshot.running = index_.RunningJobs();
   // Scheduled even with nothing queued: the queues' usage keeps decaying and growing.
   scheduling::Decision decision = scheduler_.Schedule(snapshot);
@@ -128,11 +132,13 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
   });
   if (!status.ok()) return status;  // nothing leased: the buckets stay as they were
   rate_limits_ = std::move(decision.rate_limits);
+  const size_t queued = snapshot.jobs.size();
+  std::move(give_back).Invoke();
   for (const auto& job : leased_jobs) index_.RecordLease(job);
   const int leased = static_cast<int>(leased_jobs.size());
   if (leased == 0) return 0;
-  spdlog::info("scheduling cycle: queued={} nodes={} leased={}", snapshot.jobs.size(),
-               snapshot.nodes.size(), leased);
+  spdlog::info("scheduling cycle: queued={} nodes={} leased={}", queued, snapshot.nodes.size(),
+               leased);
   return leased;
 }
 
