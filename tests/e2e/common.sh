@@ -1,6 +1,9 @@
 # Shared by the end-to-end scripts (source it after setting BUILD and HERE):
 # a work directory, throwaway PostgreSQL and Redis (scripts/testenv, on the
 # ports CTest sets), background processes stopped at exit, and helpers.
+# Every port the tests listen on is below Linux's ephemeral range (32768 up):
+# a port in it can be taken at any moment as the source of an outgoing
+# connection, which once made a server fail to listen here.
 ROOT=$(cd "$HERE/../.." && pwd)
 WORK=$(mktemp -d /tmp/armada-e2e-work.XXXXXX)
 pids=()

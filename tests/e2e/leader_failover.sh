@@ -8,8 +8,8 @@
 set -euo pipefail
 BUILD=$1
 HERE=$2
-PORT_A=50171
-PORT_B=50172
+PORT_A=20171
+PORT_B=20172
 source "$HERE/common.sh"
 
 for name in a b; do

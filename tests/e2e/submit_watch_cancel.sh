@@ -8,7 +8,7 @@
 set -euo pipefail
 BUILD=$1
 HERE=$2
-PORT=50161
+PORT=20161
 source "$HERE/common.sh"
 
 cat >"$WORK/server.yaml" <<YAML

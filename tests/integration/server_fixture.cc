@@ -11,12 +11,12 @@ namespace armada::testing {
 // Without DATABASE_URL / REDIS_URL: the servers scripts/testenv starts by default.
 std::string DatabaseUrl() {
   const char* url = std::getenv("DATABASE_URL");
-  return url ? url : "postgresql://postgres@127.0.0.1:55432/postgres";
+  return url ? url : "postgresql://postgres@127.0.0.1:25432/postgres";
 }
 
 std::string RedisUrl() {
   const char* url = std::getenv("REDIS_URL");
-  return url ? url : "redis://127.0.0.1:56379/0";
+  return url ? url : "redis://127.0.0.1:26379/0";
 }
 
 void ResetServices() {
