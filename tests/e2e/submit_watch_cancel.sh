@@ -46,13 +46,30 @@ done
 # The job saw its ARMADA_* variables.
 grep -rq "in e2e/set-1" "$WORK/runs" || fail "job output with ARMADA_QUEUE/ARMADA_JOB_SET_ID not found"
 
-# A running job is cancelled and its process stops.
-ctl submit "$HERE/long.yaml" >"$WORK/submit2.out" || fail "submit long job"
-wait_for 30 pgrep -f "sleep 300" >/dev/null || fail "the long job never started"
+# A running job is cancelled and its process stops. Its command line carries a
+# marker unique to this run, so that no other process on the machine is taken
+# for it.
+MARKER="armada-e2e-$(basename "$WORK")"
+cat >"$WORK/long.yaml" <<YAML
+queue: e2e
+jobSetId: set-2
+jobs:
+  - podSpec:
+      terminationGracePeriodSeconds: 2
+      containers:
+        - name: sleeper
+          image: busybox:latest
+          command: [sh, -c, "sleep 300; : $MARKER"]
+          resources:
+            requests: {cpu: 100m, memory: 64Mi}
+            limits: {cpu: 100m, memory: 64Mi}
+YAML
+ctl submit "$WORK/long.yaml" >"$WORK/submit2.out" || fail "submit long job"
+wait_for 30 pgrep -f "$MARKER" >/dev/null || fail "the long job never started"
 ctl cancel job-set e2e set-2 || fail "cancel job-set"
 timeout 30 "$BUILD/cli/armadactl" --armadaUrl "127.0.0.1:$PORT" watch e2e set-2 --exit-if-inactive \
   >"$WORK/watch2.out" || fail "watch after cancel did not finish"
 grep -q "1 jobs, 0 succeeded, 0 failed, 1 cancelled" "$WORK/watch2.out" || fail "cancel summary"
-no_sleeper() { ! pgrep -f "sleep 300" >/dev/null; }
-wait_for 10 no_sleeper || fail "the cancelled job's process is still running"
+job_gone() { ! pgrep -f "$MARKER" >/dev/null; }
+wait_for 10 job_gone || fail "the cancelled job's process is still running"
 echo "e2e: all checks passed"
