@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "lib/store/sql_util.h"
+#include "lib/store/job_store.h"
 #include "spdlog/spdlog.h"
 
 namespace armada::events {
@@ -40,14 +40,10 @@ absl::StatusOr<int64_t> EventRelay::PublishPending() {
     int64_t last = cursor;
     absl::Status status = db_.Run([&](pqxx::work& tx) {
       commands.clear();
-      for (const auto& row :
-           tx.exec_params("SELECT seq, queue, job_set, message FROM job_events WHERE seq > $1 "
-                          "ORDER BY seq LIMIT $2",
-                          cursor, options_.batch_size)) {
-        last = row[0].as<int64_t>();
-        commands.push_back({"XADD",
-                            JobSetStreamKey(row[1].as<std::string>(), row[2].as<std::string>()),
-                            absl::StrCat(last, "-0"), "m", store::BytesFromField(row[3])});
+      for (auto& event : store::EventsAfter(tx, cursor, options_.batch_size)) {
+        last = event.seq;
+        commands.push_back({"XADD", JobSetStreamKey(event.queue, event.job_set),
+                            absl::StrCat(last, "-0"), "m", std::move(event.message)});
       }
       return absl::OkStatus();
     });

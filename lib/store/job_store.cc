@@ -107,10 +107,12 @@ int64_t LastEventSeq(pqxx::work& tx) {
 
 std::vector<LoggedEvent> EventsAfter(pqxx::work& tx, int64_t after, int limit) {
   std::vector<LoggedEvent> events;
-  for (const auto& row : tx.exec_params(
-           "SELECT seq, job_id, message FROM job_events WHERE seq > $1 ORDER BY seq LIMIT $2",
-           after, limit)) {
-    events.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), BytesFromField(row[2])});
+  for (const auto& row :
+       tx.exec_params("SELECT seq, queue, job_set, job_id, message FROM job_events WHERE seq > $1 "
+                      "ORDER BY seq LIMIT $2",
+                      after, limit)) {
+    events.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                      row[3].as<std::string>(), BytesFromField(row[4])});
   }
   return events;
 }

@@ -82,9 +82,12 @@ struct InsertedJob {
 absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
                                                     const std::vector<NewJob>& jobs);
 
-// A logged event: its sequence number, job and serialized api.EventMessage.
+// A logged event: its sequence number, where it belongs and its serialized
+// api.EventMessage.
 struct LoggedEvent {
   int64_t seq;
+  std::string queue;
+  std::string job_set;
   std::string job_id;
   std::string message;
 };

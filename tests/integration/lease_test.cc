@@ -71,6 +71,17 @@ std::vector<std::string> SubmitJobs(ServerFixture& server, int count, const std:
   return ids;
 }
 
+// Submits one job, lets executor "exec-1" report its node, schedules, and
+// returns the lease the executor then receives (with the job's id).
+executorapi::JobRunLease StartOneJob(ServerFixture& server) {
+  SubmitJobs(server, 1, "1");
+  LeaseExchange(server, {});
+  REQUIRE(*server.scheduler().RunCycle() == 1);
+  Exchange exchange = LeaseExchange(server, {});
+  REQUIRE(exchange.leases.size() == 1);
+  return exchange.leases[0];
+}
+
 TEST_CASE("lease: jobs go from submitted to succeeded or failed through the executor API") {
   ServerFixture server;
   server.CreateQueue("q");
@@ -144,12 +155,9 @@ TEST_CASE("lease: jobs are only leased onto free capacity") {
 TEST_CASE("lease: cancelling a leased job tells the executor to stop its run") {
   ServerFixture server;
   server.CreateQueue("q");
-  auto ids = SubmitJobs(server, 1, "1");
-  LeaseExchange(server, {});
-  REQUIRE(*server.scheduler().RunCycle() == 1);
-  Exchange exchange = LeaseExchange(server, {});
-  REQUIRE(exchange.leases.size() == 1);
-  const std::string run_id = exchange.leases[0].job_run_id();
+  const executorapi::JobRunLease lease = StartOneJob(server);
+  const std::string run_id = lease.job_run_id();
+  const std::vector<std::string> ids = {lease.job().id()};
 
   api::JobCancelRequest cancel;
   cancel.set_queue("q");
@@ -162,27 +170,18 @@ TEST_CASE("lease: cancelling a leased job tells the executor to stop its run") {
   Exchange after = LeaseExchange(server, {{run_id, api::RUNNING}});
   CHECK(after.cancelled == std::vector<std::string>{run_id});
   // The process ending afterwards does not turn the cancelled job into a failure.
-  auto failed = RunEvent(exchange.leases[0]);
+  auto failed = RunEvent(lease);
   failed.mutable_failed()->set_reason("cancelled");
   Report(server, {failed});
   CHECK(EventKinds(server.JobSetEvents("q", "s"), ids[0]).back() == "cancelled");
 }
 
-}  // namespace
-}  // namespace armada::testing
-
-namespace armada::testing {
-namespace {
-
 TEST_CASE("lease: a started run the executor no longer reports fails as lost") {
   ServerFixture server;
   server.CreateQueue("q");
-  auto ids = SubmitJobs(server, 1, "1");
-  LeaseExchange(server, {});
-  REQUIRE(*server.scheduler().RunCycle() == 1);
-  Exchange exchange = LeaseExchange(server, {});
-  REQUIRE(exchange.leases.size() == 1);
-  auto running = RunEvent(exchange.leases[0]);
+  const executorapi::JobRunLease lease = StartOneJob(server);
+  const std::vector<std::string> ids = {lease.job().id()};
+  auto running = RunEvent(lease);
   running.mutable_running();
   Report(server, {running});
 
@@ -192,12 +191,6 @@ TEST_CASE("lease: a started run the executor no longer reports fails as lost") {
   CHECK(EventKinds(events, ids[0]).back() == "failed");
   CHECK_THAT(events.back().message().failed().reason(), Catch::Contains("lost"));
 }
-
-}  // namespace
-}  // namespace armada::testing
-
-namespace armada::testing {
-namespace {
 
 TEST_CASE("lease: an executor that has not started its leases gets no more (back-pressure)") {
   server::ServerConfig config;
@@ -222,12 +215,6 @@ TEST_CASE("lease: an executor that has not started its leases gets no more (back
   Report(server, started);  // one run still unacknowledged: below the limit
   CHECK(*server.scheduler().RunCycle() == 2);
 }
-
-}  // namespace
-}  // namespace armada::testing
-
-namespace armada::testing {
-namespace {
 
 std::vector<std::string> Ids(const std::vector<model::QueuedJob>& jobs) {
   std::vector<std::string> ids;
@@ -290,12 +277,6 @@ TEST_CASE("job index: follows the event log and agrees with a fresh load") {
   CHECK(fresh.QueuedJobs()[0].priority_class == queued[0].priority_class);
 }
 
-}  // namespace
-}  // namespace armada::testing
-
-namespace armada::testing {
-namespace {
-
 TEST_CASE("lease: the leader's scheduling rate limit holds across cycles") {
   server::ServerConfig config;
   config.scheduling.fair_share.maximum_scheduling_rate = 1;  // one job a second
@@ -309,12 +290,6 @@ TEST_CASE("lease: the leader's scheduling rate limit holds across cycles") {
   server.clock().Advance(absl::Seconds(1));
   CHECK(*server.scheduler().RunCycle() == 1);
 }
-
-}  // namespace
-}  // namespace armada::testing
-
-namespace armada::testing {
-namespace {
 
 void Cordon(ServerFixture& server, bool cordoned) {
   api::ExecutorSettingsUpsertRequest request;
@@ -354,12 +329,6 @@ TEST_CASE("lease: a deleted executor is forgotten until it reports again") {
   LeaseExchange(server, {});
   CHECK(*server.scheduler().RunCycle() == 1);
 }
-
-}  // namespace
-}  // namespace armada::testing
-
-namespace armada::testing {
-namespace {
 
 TEST_CASE("lease: a queue's own priority-class limits override the configured ones") {
   ServerFixture server;

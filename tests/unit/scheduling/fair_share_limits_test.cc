@@ -18,12 +18,6 @@ using fixtures::LeaseCount;
 using fixtures::Nodes;
 using fixtures::Queue;
 
-std::unique_ptr<FairShareScheduler> Make(FairShareConfig config) {
-  auto scheduler = FairShareScheduler::Create(std::move(config));
-  REQUIRE(scheduler.ok());
-  return std::move(*scheduler);
-}
-
 // 320 cpus, queues a and b with 100 small jobs each: nothing but a limit stops a round.
 SchedulingSnapshot Backlog() {
   SchedulingSnapshot s;
@@ -52,7 +46,7 @@ int CountReason(const Decision& d, const std::string& reason) {
 }
 
 TEST_CASE("rate limits: defaults are unlimited and carry no state") {
-  Decision d = Make({})->Schedule(Backlog());
+  Decision d = fixtures::MakeFairShare({})->Schedule(Backlog());
   CHECK(d.leases.size() == 200);
   CHECK(d.rate_limits == RateLimitState{});
 }
@@ -76,7 +70,7 @@ const std::vector<RoundCase> kRoundCases = {
 TEST_CASE("rate limits: one round") {
   auto c = GENERATE(from_range(kRoundCases));
   DYNAMIC_SECTION(c.name) {
-    Decision d = Make(c.config)->Schedule(Backlog());
+    Decision d = fixtures::MakeFairShare(c.config)->Schedule(Backlog());
     CHECK(LeaseCount(d, "a") == c.leases_a);
     CHECK(LeaseCount(d, "b") == c.leases_b);
     CHECK(CountReason(d, c.reason) == 200 - c.leases_a - c.leases_b);
@@ -86,7 +80,7 @@ TEST_CASE("rate limits: one round") {
 }
 
 TEST_CASE("rate limits: a queue whose bucket is empty stops, the others go on") {
-  auto scheduler = Make(Rates(0, 0, 1, 20));
+  auto scheduler = fixtures::MakeFairShare(Rates(0, 0, 1, 20));
   SchedulingSnapshot s = Backlog();
   s.rate_limits.queues["a"] = {0, s.now};  // a used its burst just now
   Decision d = scheduler->Schedule(s);
@@ -96,7 +90,7 @@ TEST_CASE("rate limits: a queue whose bucket is empty stops, the others go on") 
 }
 
 TEST_CASE("rate limits: the state round-trips through the decision and refills over time") {
-  auto scheduler = Make(Rates(2, 10, 0, 0));
+  auto scheduler = fixtures::MakeFairShare(Rates(2, 10, 0, 0));
   SchedulingSnapshot s = Backlog();
   Decision d = scheduler->Schedule(s);
   CHECK(d.leases.size() == 10);
@@ -118,7 +112,7 @@ TEST_CASE("rate limits: the state round-trips through the decision and refills o
 }
 
 TEST_CASE("rate limits: full buckets are left out of the state") {
-  auto scheduler = Make(Rates(0, 0, 1, 50));
+  auto scheduler = fixtures::MakeFairShare(Rates(0, 0, 1, 50));
   SchedulingSnapshot s = Backlog();
   s.jobs = Jobs("a", 3, "100m", "1Gi");
   s.rate_limits.queues["b"] = {40, s.now - absl::Seconds(20)};  // full again by now
@@ -143,7 +137,7 @@ class SteppingClock final : public common::Clock {
 };
 
 TEST_CASE("cycle time: the round stops once the clock passes the limit") {
-  auto scheduler = Make({});
+  auto scheduler = fixtures::MakeFairShare({});
   SchedulingSnapshot s = Backlog();
   SteppingClock clock(absl::Seconds(1));
   s.clock = &clock;
@@ -159,7 +153,7 @@ TEST_CASE("cycle time: the round stops once the clock passes the limit") {
 }
 
 TEST_CASE("cycle time: no clock or a zero limit means no limit") {
-  auto scheduler = Make({});
+  auto scheduler = fixtures::MakeFairShare({});
   SchedulingSnapshot s = Backlog();
   SteppingClock clock(absl::Hours(1));
   s.clock = &clock;

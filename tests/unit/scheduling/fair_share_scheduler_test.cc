@@ -19,12 +19,6 @@ using fixtures::Nodes;
 using fixtures::Queue;
 using fixtures::ShareOf;
 
-std::unique_ptr<FairShareScheduler> Make(FairShareConfig config = {}) {
-  auto scheduler = FairShareScheduler::Create(std::move(config));
-  REQUIRE(scheduler.ok());
-  return std::move(*scheduler);
-}
-
 // 10 nodes of 32 cpu: 320 cpu; memory never dominates for the jobs below.
 SchedulingSnapshot Cluster() {
   SchedulingSnapshot s;
@@ -54,7 +48,7 @@ TEST_CASE("fair share scheduler: saturating demand splits the pool by weight") {
     s.queues = {Queue("a", c.factor_a), Queue("b", c.factor_b)};
     s.jobs = Jobs("a", 400, c.cpu_a, "1Gi");
     Append(s.jobs, Jobs("b", 400, c.cpu_b, "1Gi"));
-    Decision d = Make()->Schedule(s);
+    Decision d = fixtures::MakeFairShare()->Schedule(s);
 
     double a = ShareOf(d, "a").actual_share;
     double b = ShareOf(d, "b").actual_share;
@@ -71,7 +65,7 @@ TEST_CASE("fair share scheduler: capacity nobody else wants goes to queues with 
   s.queues = {Queue("a"), Queue("b"), Queue("idle")};
   s.jobs = Jobs("a", 10, "1", "1Gi");
   Append(s.jobs, Jobs("b", 400, "1", "1Gi"));
-  Decision d = Make()->Schedule(s);
+  Decision d = fixtures::MakeFairShare()->Schedule(s);
 
   CHECK(LeaseCount(d, "a") == 10);
   CHECK(LeaseCount(d, "b") == 310);
@@ -93,7 +87,7 @@ TEST_CASE("fair share scheduler: running jobs count, a cordoned queue's too") {
   s.jobs = Jobs("a", 400);
   Append(s.jobs, Jobs("b", 400));
   Append(s.jobs, Jobs("c", 5));
-  Decision d = Make()->Schedule(s);
+  Decision d = fixtures::MakeFairShare()->Schedule(s);
 
   CHECK(LeaseCount(d, "a") == 110);
   CHECK(LeaseCount(d, "b") == 110);
@@ -113,7 +107,7 @@ TEST_CASE("fair share scheduler: decayed usage raises a queue's cost") {
   s.jobs = Jobs("a", 400);
   Append(s.jobs, Jobs("b", 400));
   s.usage[{"default", "a"}] = {0.25, s.now};  // a has had a quarter of the pool lately
-  Decision d = Make(config)->Schedule(s);
+  Decision d = fixtures::MakeFairShare(config)->Schedule(s);
 
   // Costs balance when share_a + 0.25 = share_b: a gets 0.375, b 0.625.
   CHECK(LeaseCount(d, "a") == Approx(120).margin(1));
@@ -122,7 +116,7 @@ TEST_CASE("fair share scheduler: decayed usage raises a queue's cost") {
   CHECK(ShareOf(d, "a").decayed_usage == Approx(0.25));
 
   config.half_life = absl::ZeroDuration();  // history ignored
-  d = Make(config)->Schedule(s);
+  d = fixtures::MakeFairShare(config)->Schedule(s);
   CHECK(LeaseCount(d, "a") == 160);
 }
 
@@ -138,11 +132,11 @@ TEST_CASE("fair share scheduler: usage follows running jobs, not queued demand")
   s.usage[{"default", "a"}] = {0.1, s.now - absl::Hours(1)};
   s.usage[{"default", "b"}] = {0.3, s.now - absl::Hours(1)};
   s.jobs = Jobs("b", 3);
-  Decision before = Make(config)->Schedule(s);
+  Decision before = fixtures::MakeFairShare(config)->Schedule(s);
 
   Append(s.jobs, Jobs("a", 5000, "1", "1Gi", 100));  // a burst of submissions
   Append(s.jobs, Jobs("b", 5000, "1", "1Gi", 100));
-  Decision after = Make(config)->Schedule(s);
+  Decision after = fixtures::MakeFairShare(config)->Schedule(s);
 
   REQUIRE(before.usage.size() == 2);
   CHECK(before.usage == after.usage);
@@ -163,7 +157,7 @@ TEST_CASE("fair share scheduler: priority class limits per queue") {
   auto preemptible = Jobs("c", 300);
   for (auto& j : preemptible) j.priority_class = "armada-preemptible";  // no limit
   Append(s.jobs, preemptible);
-  Decision d = Make(config)->Schedule(s);
+  Decision d = fixtures::MakeFairShare(config)->Schedule(s);
 
   CHECK(LeaseCount(d, "a") == 80);   // 0.25 * 320
   CHECK(LeaseCount(d, "b") == 120);  // the queue's own 0.5 beats the global 0.25, fair share caps
@@ -183,7 +177,7 @@ TEST_CASE("fair share scheduler: the round stops once its resource fraction is e
   s.queues = {Queue("a"), Queue("b")};
   s.jobs = Jobs("a", 100, "3");
   Append(s.jobs, Jobs("b", 100, "3"));
-  Decision d = Make(config)->Schedule(s);
+  Decision d = fixtures::MakeFairShare(config)->Schedule(s);
 
   CHECK(d.leases.size() == 11);  // 33 cpu > 32 = 10% of 320; stops after exceeding
   CHECK(d.unscheduled.size() == 189);
@@ -195,7 +189,7 @@ TEST_CASE("fair share scheduler: unknown queue and priority class are reported")
   s.queues = {Queue("a")};
   s.jobs = {fixtures::Job("x", "nope", 1), fixtures::Job("y", "a", 2)};
   s.jobs[1].priority_class = "gold";
-  Decision d = Make()->Schedule(s);
+  Decision d = fixtures::MakeFairShare()->Schedule(s);
   REQUIRE(d.unscheduled.size() == 2);  // in (queue, priority, submit_seq, id) order
   CHECK(d.unscheduled[0].job_id == "y");
   CHECK(d.unscheduled[0].reason == "unknown priority class gold");
@@ -208,7 +202,7 @@ TEST_CASE("fair share scheduler: pools are scheduled in name order, a job leased
   Append(s.nodes, Nodes(1, "2", "64Gi", "a-pool", "a"));
   s.queues = {Queue("q")};
   s.jobs = Jobs("q", 8);
-  Decision d = Make()->Schedule(s);
+  Decision d = fixtures::MakeFairShare()->Schedule(s);
   REQUIRE(d.leases.size() == 6);
   CHECK(d.leases[0].pool == "a-pool");
   CHECK(d.leases[1].pool == "a-pool");
@@ -261,7 +255,7 @@ TEST_CASE("fair share scheduler: the decision does not depend on input order") {
   }
   s.usage[{"p1", "a"}] = {0.2, s.now - absl::Minutes(5)};
   s.usage[{"p2", "c"}] = {0.4, s.now - absl::Minutes(50)};
-  auto scheduler = Make(config);
+  auto scheduler = fixtures::MakeFairShare(config);
   std::string expected = Render(scheduler->Schedule(s));
   CHECK(expected.find("L ") != std::string::npos);
   for (int round = 0; round < 5; ++round) {
@@ -290,7 +284,7 @@ TEST_CASE("fair share scheduler: the documented worked example") {
   s.usage[{"default", "b"}] = {0.1, s.now - absl::Hours(1)};
   s.jobs = Jobs("a", 5);
   Append(s.jobs, Jobs("b", 5));
-  Decision d = Make(config)->Schedule(s);
+  Decision d = fixtures::MakeFairShare(config)->Schedule(s);
 
   CHECK(d.usage.at({"default", "a"}).decayed_share == Approx(0.6));
   CHECK(d.usage.at({"default", "b"}).decayed_share == Approx(0.3));
@@ -300,7 +294,7 @@ TEST_CASE("fair share scheduler: the documented worked example") {
   CHECK(ShareOf(d, "a").cost == Approx(1.0));
 
   config.half_life = absl::ZeroDuration();
-  d = Make(config)->Schedule(s);
+  d = fixtures::MakeFairShare(config)->Schedule(s);
   REQUIRE(d.leases.size() == 2);
   CHECK(d.leases[0].queue == "a");
   CHECK(d.leases[1].queue == "a");

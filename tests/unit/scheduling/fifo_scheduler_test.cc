@@ -2,40 +2,19 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/unit/fixtures/scheduling_fixtures.h"
+
 namespace armada::scheduling {
 namespace {
 
-model::ResourceList Resources(const std::string& cpu, const std::string& memory) {
-  auto list = model::ResourceList::Parse({{"cpu", cpu}, {"memory", memory}});
-  REQUIRE(list.ok());
-  return *list;
-}
+using fixtures::Job;
+using fixtures::Node;
+using fixtures::Resources;
 
 model::QueueInfo Queue(const std::string& name, bool cordoned = false) {
-  model::QueueInfo queue;
-  queue.name = name;
+  model::QueueInfo queue = fixtures::Queue(name);
   queue.cordoned = cordoned;
   return queue;
-}
-
-model::NodeInfo Node(const std::string& name, const std::string& cpu, const std::string& memory) {
-  model::NodeInfo node;
-  node.name = name;
-  node.executor = "exec-1";
-  node.pool = "default";
-  node.allocatable = Resources(cpu, memory);
-  return node;
-}
-
-model::QueuedJob Job(const std::string& id, const std::string& queue, int64_t seq,
-                     const std::string& cpu = "1", const std::string& memory = "1Gi") {
-  model::QueuedJob job;
-  job.id = id;
-  job.queue = queue;
-  job.job_set = "set";
-  job.submit_seq = seq;
-  job.requests = Resources(cpu, memory);
-  return job;
 }
 
 std::vector<std::string> LeasedIds(const Decision& decision) {
