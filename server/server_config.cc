@@ -13,9 +13,11 @@ namespace {
 
 absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
-      root, {"grpcAddress", "databaseUrl", "redisUrl", "databaseConnections", "schedulePeriod",
-             "executorTimeout", "maxUnacknowledgedRunsPerExecutor", "submit", "scheduling"}));
+      root, {"grpcAddress", "httpAddress", "databaseUrl", "redisUrl", "databaseConnections", "schedulePeriod",
+             "executorTimeout", "maxUnacknowledgedRunsPerExecutor", "maxRetries", "eventRetention",
+             "submit", "scheduling"}));
   if (root["grpcAddress"]) config.grpc_address = root["grpcAddress"].as<std::string>();
+  if (root["httpAddress"]) config.http_address = root["httpAddress"].as<std::string>();
   if (root["databaseUrl"]) config.database_url = root["databaseUrl"].as<std::string>();
   if (root["redisUrl"]) config.redis_url = root["redisUrl"].as<std::string>();
   if (root["databaseConnections"]) {
@@ -27,6 +29,8 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
     config.max_unacknowledged_runs_per_executor =
         root["maxUnacknowledgedRunsPerExecutor"].as<int>();
   }
+  if (root["maxRetries"]) config.max_retries = root["maxRetries"].as<int>();
+  RETURN_IF_ERROR(common::ReadDuration(root, "eventRetention", &config.event_retention));
   if (const YAML::Node scheduling = root["scheduling"]) {
     absl::Status status = scheduling::ParseSchedulingConfig(scheduling, config.scheduling);
     if (!status.ok())

@@ -14,6 +14,8 @@ namespace armada::server {
 
 struct ServerConfig {
   std::string grpc_address = "0.0.0.0:50051";
+  // Armada's REST routes, /health and /metrics; empty: no HTTP port.
+  std::string http_address = "0.0.0.0:8080";
   std::string database_url;  // required (file or DATABASE_URL)
   std::string redis_url;     // required (file or REDIS_URL)
   int database_connections = 16;
@@ -25,6 +27,12 @@ struct ServerConfig {
   // Back-pressure: an executor holding this many runs it has not yet started
   // (leased, not pending) gets no new leases until it catches up.
   int max_unacknowledged_runs_per_executor = 2500;
+  // A job whose lease is returned after its run started is requeued at most
+  // this many times (Armada's scheduling.maxRetries); returns of runs that
+  // never started do not count.
+  int max_retries = 3;
+  // Events older than this are pruned from PostgreSQL and Redis.
+  absl::Duration event_retention = absl::Hours(14 * 24);
   model::SubmitConfig submit;
   scheduling::SchedulingConfig scheduling;
 };

@@ -21,6 +21,7 @@ namespace {
 
 // Jobs are submitted without authentication for now.
 constexpr char kAnonymous[] = "anonymous";
+constexpr char kExternalJobUriAnnotation[] = "armadaproject.io/externalJobUri";
 
 using k8s::io::api::core::v1::PodSpec;
 
@@ -65,6 +66,11 @@ api::Job MakeJob(const api::JobSubmitRequestItem& item, const model::ValidatedIt
   job.set_namespace_(valid.namespace_name);
   *job.mutable_labels() = item.labels();
   *job.mutable_annotations() = item.annotations();
+  // Armada keeps the external job URI as this annotation; the item's field,
+  // when set, wins over an annotation of the same name.
+  if (!item.external_job_uri().empty()) {
+    (*job.mutable_annotations())[kExternalJobUriAnnotation] = item.external_job_uri();
+  }
   *job.mutable_required_node_labels() = item.required_node_labels();
   job.set_owner(kAnonymous);
   job.set_priority(valid.priority);
