@@ -6,9 +6,13 @@
 #include <google/protobuf/empty.pb.h>
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
+#include <grpcpp/support/byte_buffer.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "lib/common/status_macros.h"
 
 namespace armada::cli {
 namespace {
@@ -60,60 +64,70 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return absl::Status(code, status.error_message());
 }
 
-ArmadaClient::ArmadaClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout)
+ArmadaClient::ArmadaClient(std::shared_ptr<grpc::Channel> channel, absl::Duration timeout,
+                           std::vector<std::pair<std::string, std::string>> metadata)
     : channel_(std::move(channel)),
       timeout_(timeout),
+      metadata_(std::move(metadata)),
       queues_(api::QueueService::NewStub(channel_)),
       submit_(api::Submit::NewStub(channel_)),
-      events_(api::Event::NewStub(channel_)) {}
+      events_(api::Event::NewStub(channel_)),
+      jobs_(api::Jobs::NewStub(channel_)),
+      executors_(api::Executor::NewStub(channel_)),
+      nodes_(api::Node::NewStub(channel_)) {}
 
 std::unique_ptr<ArmadaClient> ArmadaClient::Connect(const ArmadaClientOptions& options) {
-  return std::make_unique<ArmadaClient>(
-      grpc::CreateChannel(options.url, grpc::InsecureChannelCredentials()), options.timeout);
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      options.use_tls ? grpc::SslCredentials(grpc::SslCredentialsOptions())
+                      : grpc::InsecureChannelCredentials();
+  return std::make_unique<ArmadaClient>(grpc::CreateChannel(options.url, credentials),
+                                        options.timeout, options.metadata);
 }
 
-void ArmadaClient::SetDeadline(grpc::ClientContext& context) const {
-  context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout_));
+void ArmadaClient::Prepare(grpc::ClientContext& context, bool deadline) const {
+  for (const auto& [key, value] : metadata_) context.AddMetadata(key, value);
+  if (deadline) {
+    context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout_));
+  }
 }
 
-absl::Status ArmadaClient::CreateQueue(const api::Queue& queue) {
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> ArmadaClient::Unary(
+    Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+    const Request& request) const {
   grpc::ClientContext context;
-  SetDeadline(context);
-  google::protobuf::Empty response;
-  return FromGrpcStatus(queues_->CreateQueue(&context, queue, &response));
-}
-
-absl::Status ArmadaClient::UpdateQueue(const api::Queue& queue) {
-  grpc::ClientContext context;
-  SetDeadline(context);
-  google::protobuf::Empty response;
-  return FromGrpcStatus(queues_->UpdateQueue(&context, queue, &response));
-}
-
-absl::Status ArmadaClient::DeleteQueue(const std::string& name) {
-  grpc::ClientContext context;
-  SetDeadline(context);
-  api::QueueDeleteRequest request;
-  request.set_name(name);
-  google::protobuf::Empty response;
-  return FromGrpcStatus(queues_->DeleteQueue(&context, request, &response));
-}
-
-absl::StatusOr<api::Queue> ArmadaClient::GetQueue(const std::string& name) {
-  grpc::ClientContext context;
-  SetDeadline(context);
-  api::QueueGetRequest request;
-  request.set_name(name);
-  api::Queue response;
-  if (absl::Status status = FromGrpcStatus(queues_->GetQueue(&context, request, &response));
+  Prepare(context);
+  Response response;
+  if (absl::Status status = FromGrpcStatus((stub.*method)(&context, request, &response));
       !status.ok()) {
     return status;
   }
   return response;
 }
 
+absl::Status ArmadaClient::CreateQueue(const api::Queue& queue) {
+  return Unary(*queues_, &api::QueueService::Stub::CreateQueue, queue).status();
+}
+
+absl::Status ArmadaClient::UpdateQueue(const api::Queue& queue) {
+  return Unary(*queues_, &api::QueueService::Stub::UpdateQueue, queue).status();
+}
+
+absl::Status ArmadaClient::DeleteQueue(const std::string& name) {
+  api::QueueDeleteRequest request;
+  request.set_name(name);
+  return Unary(*queues_, &api::QueueService::Stub::DeleteQueue, request).status();
+}
+
+absl::StatusOr<api::Queue> ArmadaClient::GetQueue(const std::string& name) {
+  api::QueueGetRequest request;
+  request.set_name(name);
+  return Unary(*queues_, &api::QueueService::Stub::GetQueue, request);
+}
+
 absl::StatusOr<std::vector<api::Queue>> ArmadaClient::GetQueues() {
   grpc::ClientContext context;
+  Prepare(context, /*deadline=*/false);
   api::StreamingQueueGetRequest request;
   std::unique_ptr<grpc::ClientReader<api::StreamingQueueMessage>> reader =
       queues_->GetQueues(&context, request);
@@ -138,48 +152,141 @@ absl::StatusOr<std::vector<api::Queue>> ArmadaClient::GetQueues() {
   return queues;
 }
 
+absl::Status ArmadaClient::CordonQueue(const std::string& name) {
+  api::QueueCordonRequest request;
+  request.set_name(name);
+  return Unary(*queues_, &api::QueueService::Stub::CordonQueue, request).status();
+}
+
+absl::Status ArmadaClient::UncordonQueue(const std::string& name) {
+  api::QueueUncordonRequest request;
+  request.set_name(name);
+  return Unary(*queues_, &api::QueueService::Stub::UncordonQueue, request).status();
+}
+
+absl::Status ArmadaClient::PreemptOnQueue(const api::QueuePreemptRequest& request) {
+  return Unary(*queues_, &api::QueueService::Stub::PreemptOnQueue, request).status();
+}
+
+absl::Status ArmadaClient::CancelOnQueue(const api::QueueCancelRequest& request) {
+  return Unary(*queues_, &api::QueueService::Stub::CancelOnQueue, request).status();
+}
+
 absl::StatusOr<api::JobSubmitResponse> ArmadaClient::SubmitJobs(
     const api::JobSubmitRequest& request) {
-  grpc::ClientContext context;
-  SetDeadline(context);
-  api::JobSubmitResponse response;
-  if (absl::Status status = FromGrpcStatus(submit_->SubmitJobs(&context, request, &response));
-      !status.ok()) {
-    return status;
-  }
-  return response;
+  return Unary(*submit_, &api::Submit::Stub::SubmitJobs, request);
 }
 
 absl::StatusOr<api::CancellationResult> ArmadaClient::CancelJob(const std::string& queue,
                                                                 const std::string& job_set,
                                                                 const std::string& job_id) {
-  grpc::ClientContext context;
-  SetDeadline(context);
   api::JobCancelRequest request;
   request.set_queue(queue);
   request.set_job_set_id(job_set);
   request.set_job_id(job_id);
-  api::CancellationResult response;
-  if (absl::Status status = FromGrpcStatus(submit_->CancelJobs(&context, request, &response));
-      !status.ok()) {
-    return status;
-  }
-  return response;
+  return Unary(*submit_, &api::Submit::Stub::CancelJobs, request);
 }
 
 absl::Status ArmadaClient::CancelJobSet(const std::string& queue, const std::string& job_set) {
-  grpc::ClientContext context;
-  SetDeadline(context);
   api::JobSetCancelRequest request;
   request.set_queue(queue);
   request.set_job_set_id(job_set);
-  google::protobuf::Empty response;
-  return FromGrpcStatus(submit_->CancelJobSet(&context, request, &response));
+  return Unary(*submit_, &api::Submit::Stub::CancelJobSet, request).status();
+}
+
+absl::StatusOr<api::PreemptionResult> ArmadaClient::PreemptJobs(
+    const api::JobPreemptRequest& request) {
+  return Unary(*submit_, &api::Submit::Stub::PreemptJobs, request);
+}
+
+absl::StatusOr<api::JobReprioritizeResponse> ArmadaClient::ReprioritizeJobs(
+    const api::JobReprioritizeRequest& request) {
+  return Unary(*submit_, &api::Submit::Stub::ReprioritizeJobs, request);
+}
+
+absl::Status ArmadaClient::UpsertExecutorSettings(
+    const api::ExecutorSettingsUpsertRequest& request) {
+  return Unary(*executors_, &api::Executor::Stub::UpsertExecutorSettings, request).status();
+}
+
+absl::Status ArmadaClient::DeleteExecutorSettings(const std::string& name) {
+  api::ExecutorSettingsDeleteRequest request;
+  request.set_name(name);
+  return Unary(*executors_, &api::Executor::Stub::DeleteExecutorSettings, request).status();
+}
+
+absl::Status ArmadaClient::DeleteExecutor(const std::string& name) {
+  api::ExecutorDeleteRequest request;
+  request.set_name(name);
+  return Unary(*executors_, &api::Executor::Stub::DeleteExecutor, request).status();
+}
+
+absl::Status ArmadaClient::PreemptOnExecutor(const api::ExecutorPreemptRequest& request) {
+  return Unary(*executors_, &api::Executor::Stub::PreemptOnExecutor, request).status();
+}
+
+absl::Status ArmadaClient::CancelOnExecutor(const api::ExecutorCancelRequest& request) {
+  return Unary(*executors_, &api::Executor::Stub::CancelOnExecutor, request).status();
+}
+
+absl::Status ArmadaClient::PreemptOnNode(const api::NodePreemptRequest& request) {
+  return Unary(*nodes_, &api::Node::Stub::PreemptOnNode, request).status();
+}
+
+absl::Status ArmadaClient::CancelOnNode(const api::NodeCancelRequest& request) {
+  return Unary(*nodes_, &api::Node::Stub::CancelOnNode, request).status();
+}
+
+absl::StatusOr<api::JobStatusResponse> ArmadaClient::GetJobStatus(
+    const api::JobStatusRequest& request) {
+  return Unary(*jobs_, &api::Jobs::Stub::GetJobStatus, request);
+}
+
+absl::StatusOr<api::JobDetailsResponse> ArmadaClient::GetJobDetails(
+    const api::JobDetailsRequest& request) {
+  return Unary(*jobs_, &api::Jobs::Stub::GetJobDetails, request);
+}
+
+absl::StatusOr<api::JobErrorsResponse> ArmadaClient::GetJobErrors(
+    const api::JobErrorsRequest& request) {
+  return Unary(*jobs_, &api::Jobs::Stub::GetJobErrors, request);
+}
+
+absl::StatusOr<api::JobRunDetailsResponse> ArmadaClient::GetJobRunDetails(
+    const api::JobRunDetailsRequest& request) {
+  return Unary(*jobs_, &api::Jobs::Stub::GetJobRunDetails, request);
+}
+
+absl::StatusOr<std::string> ArmadaClient::CallRaw(const std::string& method,
+                                                  const std::string& request) {
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  Prepare(context);
+  grpc::Slice slice(request);
+  const grpc::ByteBuffer request_buffer(&slice, 1);
+  grpc::ByteBuffer response_buffer;
+  grpc::Status status;
+  absl::Notification done;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request_buffer, &response_buffer,
+                 [&](grpc::Status s) {
+                   status = std::move(s);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  RETURN_IF_ERROR(FromGrpcStatus(status));
+  std::vector<grpc::Slice> slices;
+  if (!response_buffer.Dump(&slices).ok()) return absl::InternalError("unreadable response");
+  std::string response;
+  for (const grpc::Slice& piece : slices) {
+    response.append(reinterpret_cast<const char*>(piece.begin()), piece.size());
+  }
+  return response;
 }
 
 absl::Status ArmadaClient::GetJobSetEvents(const std::string& queue, const std::string& job_set,
                                            bool watch, const EventCallback& on_event) {
   grpc::ClientContext context;
+  Prepare(context, /*deadline=*/false);
   api::JobSetRequest request;
   request.set_queue(queue);
   request.set_id(job_set);

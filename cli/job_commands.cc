@@ -1,12 +1,14 @@
 #include "cli/job_commands.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/event_printer.h"
+#include "cli/output_format.h"
 #include "lib/common/status_macros.h"
 
 namespace armada::cli {
@@ -49,8 +51,13 @@ std::vector<api::JobSubmitRequest> SplitSubmitRequests(const JobSubmitFile& file
   return requests;
 }
 
+size_t SubmitProgressStep(size_t total) {
+  const size_t step = std::max<size_t>(2000, (total + 19) / 20);
+  return (step + kSubmitBatchSize - 1) / kSubmitBatchSize * kSubmitBatchSize;
+}
+
 absl::Status RunSubmit(ArmadaClient& client, const std::string& path, bool dry_run,
-                       std::ostream& out) {
+                       std::ostream& out, std::ostream& progress) {
   ASSIGN_OR_RETURN(const JobSubmitFile file, LoadJobFile(path));
   if (dry_run) {
     out << "Dry run: " << path << " is valid, would submit " << file.jobs.size()
@@ -59,10 +66,17 @@ absl::Status RunSubmit(ArmadaClient& client, const std::string& path, bool dry_r
   }
   std::vector<std::string> failures;
   size_t first_index = 0;
+  const size_t total = file.jobs.size();
+  const bool report = total > kProgressThreshold;
+  const size_t step = SubmitProgressStep(total);
   for (const api::JobSubmitRequest& request : SplitSubmitRequests(file)) {
     ASSIGN_OR_RETURN(const api::JobSubmitResponse response, client.SubmitJobs(request));
     RETURN_IF_ERROR(PrintSubmitResponse(request, response, first_index, failures, out));
     first_index += request.job_request_items_size();
+    if (report && (first_index % step == 0 || first_index == total)) {
+      out.flush();
+      progress << "submitted " << first_index << "/" << total << " jobs" << std::endl;
+    }
   }
   out.flush();
   if (!failures.empty()) {
@@ -89,6 +103,53 @@ absl::Status RunCancelJobSet(ArmadaClient& client, const std::string& queue,
                              const std::string& job_set, std::ostream& out) {
   RETURN_IF_ERROR(client.CancelJobSet(queue, job_set));
   out << "Requested cancellation for job set " << job_set << " (queue " << queue << ")\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunPreemptJob(ArmadaClient& client, const std::string& queue,
+                           const std::string& job_set, const std::string& job_id,
+                           const std::string& reason, std::ostream& out) {
+  api::JobPreemptRequest request;
+  request.set_queue(queue);
+  request.set_job_set_id(job_set);
+  request.add_job_ids(job_id);
+  request.set_reason(reason);
+  ASSIGN_OR_RETURN(const api::PreemptionResult result, client.PreemptJobs(request));
+  auto it = result.preemption_results().find(job_id);
+  if (it != result.preemption_results().end() && !it->second.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("job ", job_id, ": ", it->second));
+  }
+  out << "Requested preemption for job " << job_id << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunReprioritize(ArmadaClient& client, const std::string& queue,
+                             const std::string& job_set, const std::string& job_id, double priority,
+                             std::ostream& out) {
+  api::JobReprioritizeRequest request;
+  request.set_queue(queue);
+  request.set_job_set_id(job_set);
+  if (!job_id.empty()) request.add_job_ids(job_id);
+  request.set_new_priority(priority);
+  ASSIGN_OR_RETURN(const api::JobReprioritizeResponse response, client.ReprioritizeJobs(request));
+  const std::map<std::string, std::string> results(response.reprioritization_results().begin(),
+                                                   response.reprioritization_results().end());
+  std::vector<std::string> failures;
+  for (const auto& [id, error] : results) {
+    if (error.empty()) {
+      out << "Reprioritized job " << id << " to " << FormatNumber(priority) << "\n";
+    } else {
+      failures.push_back(absl::StrCat(id, ": ", error));
+    }
+  }
+  if (!failures.empty()) {
+    return absl::FailedPreconditionError(absl::StrJoin(failures, "; "));
+  }
+  if (results.empty()) {
+    out << (job_id.empty() ? absl::StrCat("No job of job set ", job_set, " was reprioritized")
+                           : absl::StrCat("Job ", job_id, " was not reprioritized"))
+        << "\n";
+  }
   return absl::OkStatus();
 }
 

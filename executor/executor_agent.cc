@@ -1,7 +1,13 @@
 #include "executor/executor_agent.h"
 
+#include <algorithm>
+#include <map>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "executor/lease_conversion.h"
+#include "lib/common/status_macros.h"
 #include "lib/model/resource_quantity.h"
 #include "spdlog/spdlog.h"
 
@@ -10,7 +16,8 @@ namespace {
 
 constexpr auto kCallTimeout = std::chrono::seconds(10);
 
-void SetNow(google::protobuf::Timestamp* ts, absl::Time t) {
+void SetTime(google::protobuf::Timestamp* ts, absl::Time t) {
+  if (t == absl::UnixEpoch() || t == absl::InfinitePast()) t = absl::Now();
   const int64_t micros = absl::ToUnixMicros(t);
   ts->set_seconds(micros / 1000000);
   ts->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
@@ -28,106 +35,225 @@ absl::Status FromGrpc(const grpc::Status& status, const std::string& what) {
                       what + ": " + status.error_message());
 }
 
+// Kubernetes' container termination reason for a cause, as the server reads it.
+const char* ContainerReason(FailureCause cause) {
+  switch (cause) {
+    case FailureCause::kOom:
+      return "OOMKilled";
+    case FailureCause::kEvicted:
+      return "Evicted";
+    case FailureCause::kDeadlineExceeded:
+      return "DeadlineExceeded";
+    default:
+      return "Error";
+  }
+}
+
+executorapi::RunEvent ToProto(const ReportEvent& e) {
+  executorapi::RunEvent event;
+  event.set_run_id(e.run_id);
+  event.set_job_id(e.job_id);
+  SetTime(event.mutable_created(), e.update.time);
+  const std::string pod = absl::StrCat("armada-", e.job_id, "-0");
+  switch (e.update.phase) {
+    case RunPhase::kPending:
+      event.mutable_pending()->set_node_name(e.node_name);
+      event.mutable_pending()->set_pod_name(pod);
+      break;
+    case RunPhase::kRunning:
+      event.mutable_running()->set_node_name(e.node_name);
+      event.mutable_running()->set_pod_name(pod);
+      break;
+    case RunPhase::kSucceeded:
+      event.mutable_succeeded()->set_node_name(e.node_name);
+      event.mutable_succeeded()->set_pod_name(pod);
+      break;
+    case RunPhase::kReturned:
+      event.mutable_lease_returned()->set_reason(e.update.reason);
+      event.mutable_lease_returned()->set_run_attempted(e.update.run_attempted);
+      break;
+    case RunPhase::kFailed:
+    default: {
+      auto* failed = event.mutable_failed();
+      failed->set_node_name(e.node_name);
+      failed->set_pod_name(pod);
+      failed->set_reason(e.update.reason);
+      failed->set_cancelled(e.update.cancelled);
+      auto* container = failed->add_containers();
+      container->set_name(e.container_name);
+      container->set_exit_code(e.update.exit_code);
+      container->set_reason(ContainerReason(e.update.cause));
+      container->set_message(e.update.reason);
+      break;
+    }
+  }
+  return event;
+}
+
+api::JobState ToJobState(RunTracker::State state) {
+  switch (state) {
+    case RunTracker::State::kPending:
+      return api::PENDING;
+    case RunTracker::State::kRunning:
+      return api::RUNNING;
+    case RunTracker::State::kSucceeded:
+      return api::SUCCEEDED;
+    case RunTracker::State::kFailed:
+      return api::FAILED;
+    default:
+      return api::LEASED;
+  }
+}
+
+void SetQuantities(
+    const model::ResourceList& resources,
+    google::protobuf::Map<std::string, k8s::io::apimachinery::pkg::api::resource::Quantity>* out) {
+  for (const auto& [name, milli] : resources.entries()) {
+    (*out)[name].set_string(model::FormatQuantity(milli));
+  }
+}
+
 }  // namespace
 
 ExecutorAgent::ExecutorAgent(const ExecutorConfig& config, Backend& backend,
                              std::shared_ptr<grpc::Channel> channel)
     : config_(config), backend_(backend), stub_(executorapi::ExecutorApi::NewStub(channel)) {}
 
-void ExecutorAgent::CollectUpdates() {
-  for (const RunUpdate& update : backend_.Poll()) {
-    auto it = runs_.find(update.run_id);
-    if (it == runs_.end()) continue;
-    TrackedRun& run = it->second;
-    executorapi::RunEvent event;
-    event.set_run_id(update.run_id);
-    event.set_job_id(run.job_id);
-    SetNow(event.mutable_created(), update.time);
-    const std::string pod = "armada-" + run.job_id + "-0";
-    switch (update.phase) {
-      case RunPhase::kPending:
-        run.state = api::PENDING;
-        event.mutable_pending()->set_node_name(config_.node_name);
-        event.mutable_pending()->set_pod_name(pod);
-        break;
-      case RunPhase::kRunning:
-        run.state = api::RUNNING;
-        event.mutable_running()->set_node_name(config_.node_name);
-        event.mutable_running()->set_pod_name(pod);
-        break;
-      case RunPhase::kSucceeded:
-        run.state = api::SUCCEEDED;
-        run.finished = true;
-        event.mutable_succeeded()->set_node_name(config_.node_name);
-        event.mutable_succeeded()->set_pod_name(pod);
-        break;
-      case RunPhase::kFailed: {
-        run.state = api::FAILED;
-        run.finished = true;
-        auto* failed = event.mutable_failed();
-        failed->set_node_name(config_.node_name);
-        failed->set_pod_name(pod);
-        failed->set_reason(update.reason);
-        failed->set_cancelled(update.reason == "cancelled");
-        auto* container = failed->add_containers();
-        container->set_name(run.container);
-        container->set_exit_code(update.exit_code);
-        container->set_reason(update.reason);
-        break;
+bool ExecutorAgent::OwnsNode(const std::string& node) const {
+  return config_.mode != "node" || node == config_.node_name;
+}
+
+absl::Status ExecutorAgent::PollBackend() {
+  if (!recovered_) {
+    absl::StatusOr<std::vector<ExistingRun>> existing = backend_.Recover();
+    if (!existing.ok()) {
+      return absl::Status(existing.status().code(),
+                          absl::StrCat("recover runs: ", existing.status().message()));
+    }
+    std::vector<ExistingRun> ours;
+    for (ExistingRun& run : *existing) {
+      if (OwnsNode(run.node_name)) {
+        spdlog::info("executor={} job={} run={} adopted node={} phase={} {}", config_.executor_id,
+                     run.job_id, run.run_id, run.node_name, RunPhaseName(run.last.phase),
+                     run.last.reason);
+        ours.push_back(std::move(run));
+      } else {
+        foreign_runs_.insert(run.run_id);
       }
     }
-    spdlog::info("job={} run={} {} {}", run.job_id, update.run_id, RunPhaseName(update.phase),
-                 update.reason);
-    unacknowledged_.push_back(std::move(event));
+    tracker_.Adopt(ours);
+    recovered_ = true;
+  }
+  CollectUpdates();
+  StopUnknownRuns();
+  return absl::OkStatus();
+}
+
+void ExecutorAgent::CollectUpdates() {
+  for (const RunUpdate& update : backend_.Poll()) {
+    if (!tracker_.Tracks(update.run_id)) continue;
+    spdlog::info("executor={} run={} {} {}", config_.executor_id, update.run_id,
+                 RunPhaseName(update.phase), update.reason);
+    tracker_.Update(update);
+  }
+}
+
+void ExecutorAgent::StopUnknownRuns() {
+  for (const std::string& run_id : backend_.ActiveRunIds()) {
+    if (tracker_.Tracks(run_id) || foreign_runs_.count(run_id) > 0) continue;
+    spdlog::warn("executor={} run={} runs in the backend but is not tracked; stopping it",
+                 config_.executor_id, run_id);
+    backend_.Cancel(run_id);
   }
 }
 
 absl::Status ExecutorAgent::ReportEvents() {
-  if (unacknowledged_.empty()) return absl::OkStatus();
-  executorapi::EventList list;
-  list.set_executor_id(config_.executor_id);
-  for (const auto& event : unacknowledged_) *list.add_events() = event;
-  google::protobuf::Empty empty;
-  auto context = ContextWithDeadline();
-  absl::Status status = FromGrpc(stub_->ReportEvents(context.get(), list, &empty), "report events");
-  if (!status.ok()) return status;
-  unacknowledged_.clear();
-  std::erase_if(runs_, [](const auto& entry) { return entry.second.finished; });
+  while (!tracker_.Unacknowledged().empty()) {
+    const auto& queued = tracker_.Unacknowledged();
+    const size_t count =
+        std::min(queued.size(), static_cast<size_t>(config_.max_events_per_report));
+    executorapi::EventList list;
+    list.set_executor_id(config_.executor_id);
+    for (size_t i = 0; i < count; ++i) *list.add_events() = ToProto(queued[i]);
+    google::protobuf::Empty empty;
+    auto context = ContextWithDeadline();
+    RETURN_IF_ERROR(FromGrpc(stub_->ReportEvents(context.get(), list, &empty),
+                             absl::StrCat("report ", count, " events")));
+    for (const std::string& run_id : tracker_.Acknowledge(count)) backend_.Forget(run_id);
+  }
   return absl::OkStatus();
 }
 
-executorapi::LeaseRequest ExecutorAgent::BuildLeaseRequest() const {
+absl::StatusOr<executorapi::LeaseRequest> ExecutorAgent::BuildLeaseRequest() const {
+  absl::StatusOr<std::vector<BackendNode>> nodes = backend_.Nodes();
+  if (!nodes.ok()) {
+    return absl::Status(nodes.status().code(),
+                        absl::StrCat("list nodes: ", nodes.status().message()));
+  }
   executorapi::LeaseRequest request;
   request.set_executor_id(config_.executor_id);
   request.set_pool(config_.pool);
-  auto* node = request.add_nodes();
-  node->set_name(config_.node_name);
-  node->set_pool(config_.pool);
-  node->mutable_labels()->insert(config_.node_labels.begin(), config_.node_labels.end());
-  for (const auto& [name, milli] : config_.capacity.entries()) {
-    (*node->mutable_allocatable_resources())[name].set_string(model::FormatQuantity(milli));
+  std::map<std::string, executorapi::NodeInfo*> by_name;
+  for (const BackendNode& node : *nodes) {
+    if (!OwnsNode(node.name)) continue;
+    auto* info = request.add_nodes();
+    info->set_name(node.name);
+    info->set_pool(node.pool.empty() ? config_.pool : node.pool);
+    info->mutable_labels()->insert(node.labels.begin(), node.labels.end());
+    for (const model::Taint& taint : node.taints) {
+      auto* t = info->add_taints();
+      t->set_key(taint.key);
+      t->set_value(taint.value);
+      t->set_effect(taint.effect);
+    }
+    SetQuantities(node.allocatable, info->mutable_allocatable_resources());
+    SetQuantities(node.allocated_by_others, info->mutable_non_armada_allocated_resources());
+    info->set_unschedulable(node.unschedulable);
+    by_name[node.name] = info;
   }
-  for (const auto& [run_id, run] : runs_) (*node->mutable_run_ids_by_state())[run_id] = run.state;
+  for (const auto& [run_id, run] : tracker_.runs()) {
+    const auto node = by_name.find(run.node_name);
+    if (node == by_name.end() || run.state == RunTracker::State::kLeased ||
+        run.state == RunTracker::State::kReturned) {
+      request.add_unassigned_job_run_ids(run_id);
+    } else {
+      (*node->second->mutable_run_ids_by_state())[run_id] = ToJobState(run.state);
+    }
+  }
+  const size_t not_started = tracker_.NotStartedCount();
+  const size_t limit = static_cast<size_t>(config_.max_leased_runs);
+  request.set_at_lease_limit(not_started >= limit);
+  request.set_max_jobs_to_lease(not_started >= limit ? 1 : limit - not_started);
   return request;
 }
 
 absl::Status ExecutorAgent::LeaseExchange() {
+  absl::StatusOr<executorapi::LeaseRequest> request = BuildLeaseRequest();
+  if (!request.ok()) return request.status();
   auto context = ContextWithDeadline();
   auto stream = stub_->LeaseJobRuns(context.get());
-  stream->Write(BuildLeaseRequest());
+  stream->Write(*request);
   stream->WritesDone();
   executorapi::LeaseStreamMessage message;
+  int leases = 0;
   while (stream->Read(&message)) {
     switch (message.event_case()) {
-      case executorapi::LeaseStreamMessage::kCancelRuns:
-        for (const auto& run_id : message.cancel_runs().job_run_ids_to_cancel()) {
-          if (runs_.count(run_id)) {
-            spdlog::info("run={} cancelled by the server", run_id);
-            backend_.Cancel(run_id);
-          }
+      case executorapi::LeaseStreamMessage::kCancelRuns: {
+        const auto& ids = message.cancel_runs().job_run_ids_to_cancel();
+        for (const std::string& run_id : tracker_.RequestCancel({ids.begin(), ids.end()})) {
+          spdlog::info("executor={} run={} cancelled by the server", config_.executor_id, run_id);
+          backend_.Cancel(run_id);
         }
         break;
+      }
       case executorapi::LeaseStreamMessage::kLease:
+        if (request->at_lease_limit()) {
+          // Not held, so the server sends it again once there is room.
+          spdlog::debug("executor={} run={} over the lease limit; not taken now",
+                        config_.executor_id, message.lease().job_run_id());
+          break;
+        }
+        ++leases;
         StartLease(message.lease());
         break;
       default:
@@ -138,67 +264,68 @@ absl::Status ExecutorAgent::LeaseExchange() {
 }
 
 void ExecutorAgent::StartLease(const executorapi::JobRunLease& lease) {
-  const api::Job& job = lease.job();
-  TrackedRun& run = runs_[lease.job_run_id()];
-  run.job_id = job.id();
-
-  RunSpec spec;
-  spec.run_id = lease.job_run_id();
-  spec.job_id = job.id();
-  spec.queue = lease.queue();
-  spec.job_set = lease.jobset();
-  absl::Status status = absl::OkStatus();
-  if (job.pod_specs_size() == 0 || job.pod_specs(0).containers_size() == 0) {
-    status = absl::InvalidArgumentError("the job has no container");
-  } else {
-    const auto& pod = job.pod_specs(0);
-    const auto& container = pod.containers(0);
-    run.container = container.name();
-    spec.command.assign(container.command().begin(), container.command().end());
-    spec.command.insert(spec.command.end(), container.args().begin(), container.args().end());
-    for (const auto& env : container.env()) {
-      if (env.has_valuefrom()) {
-        spdlog::warn("job={} env {} uses valueFrom, which the local backend cannot resolve",
-                     job.id(), env.name());
-        continue;
-      }
-      spec.env.emplace_back(env.name(), env.value());
-    }
-    spec.working_dir = container.workingdir();
-    spec.termination_grace_seconds = pod.terminationgraceperiodseconds();
-    spec.active_deadline_seconds = pod.activedeadlineseconds();
-    status = backend_.Start(spec);
+  const std::string& run_id = lease.job_run_id();
+  const std::string& job_id = lease.job().id();
+  absl::StatusOr<RunSpec> spec = RunSpecFromLease(lease);
+  const std::string container = spec.ok() ? spec->container_name : "";
+  if (!tracker_.Lease(run_id, job_id, lease.node_name(), container)) return;  // a repeat
+  absl::Status status = spec.status();
+  if (status.ok() && !OwnsNode(lease.node_name())) {
+    status = absl::FailedPreconditionError(
+        absl::StrCat("node ", lease.node_name(), " is not this executor's node"));
   }
+  if (status.ok()) status = backend_.Start(*spec);
   if (status.ok()) {
-    spdlog::info("job={} run={} queue={} jobset={} started", job.id(), spec.run_id, spec.queue,
-                 spec.job_set);
+    tracker_.Submitted(run_id);
+    spdlog::info("executor={} queue={} jobset={} job={} run={} node={} started",
+                 config_.executor_id, lease.queue(), lease.jobset(), job_id, run_id,
+                 lease.node_name());
     return;
   }
-  // The run never started: hand it back so the server can requeue the job.
-  spdlog::warn("job={} run={} cannot start: {}", job.id(), spec.run_id,
+  // Invalid specs fail the job; anything else hands the lease back for another try.
+  const bool retryable = status.code() != absl::StatusCode::kInvalidArgument;
+  spdlog::warn("executor={} job={} run={} cannot start ({}): {}", config_.executor_id, job_id,
+               run_id, retryable ? "returning the lease" : "failing the run",
                std::string(status.message()));
-  run.finished = true;
-  executorapi::RunEvent event;
-  event.set_run_id(spec.run_id);
-  event.set_job_id(job.id());
-  SetNow(event.mutable_created(), absl::Now());
-  event.mutable_lease_returned()->set_reason(std::string(status.message()));
-  unacknowledged_.push_back(std::move(event));
+  tracker_.StartFailed(run_id, std::string(status.message()), retryable, absl::Now());
 }
 
-absl::Status ExecutorAgent::RunOnce() {
-  CollectUpdates();
-  if (absl::Status status = ReportEvents(); !status.ok()) return status;
+absl::Status ExecutorAgent::TalkToServer() {
+  if (!recovered_) return absl::FailedPreconditionError("the backend's runs are not recovered yet");
+  RETURN_IF_ERROR(ReportEvents());
   return LeaseExchange();
 }
 
+absl::Status ExecutorAgent::RunOnce() {
+  RETURN_IF_ERROR(PollBackend());
+  return TalkToServer();
+}
+
 void ExecutorAgent::Run(const std::atomic<bool>& stop) {
-  const auto period = absl::ToChronoMilliseconds(config_.lease_period);
+  int failures = 0;
+  absl::Time next_server_call = absl::InfinitePast();
   while (!stop.load()) {
-    if (absl::Status status = RunOnce(); !status.ok()) {
+    absl::Status status = PollBackend();
+    if (!status.ok()) {
       spdlog::warn("executor={} {}", config_.executor_id, std::string(status.message()));
+    } else if (absl::Now() >= next_server_call) {
+      status = TalkToServer();
+      if (status.ok()) {
+        if (failures > 0) spdlog::info("executor={} server reachable again", config_.executor_id);
+        failures = 0;
+        next_server_call = absl::InfinitePast();
+      } else {
+        ++failures;
+        const absl::Duration backoff =
+            std::min(config_.lease_period * (int64_t{1} << std::min(failures, 20)),
+                     std::max(config_.max_reconnect_backoff, config_.lease_period));
+        next_server_call = absl::Now() + backoff;
+        spdlog::warn("executor={} {}; {} events buffered; retrying in {}", config_.executor_id,
+                     std::string(status.message()), tracker_.Unacknowledged().size(),
+                     absl::FormatDuration(backoff));
+      }
     }
-    std::this_thread::sleep_for(period);
+    std::this_thread::sleep_for(absl::ToChronoMilliseconds(config_.lease_period));
   }
 }
 

@@ -1,13 +1,22 @@
 #pragma once
 
-// The executor's loop: each period it collects run updates from the backend,
-// reports them (keeping every event until the server acknowledges it), then
-// makes one lease exchange: it reports its node and runs, stops the runs the
-// server cancelled and starts the runs it was leased.
+// The executor's loop. Every lease period it polls the backend for run updates;
+// when the server is due (every period while it answers, with a capped
+// exponential back-off while it does not) it reports the queued events (kept
+// until the server acknowledges them) and then makes one lease exchange: it
+// reports its nodes with their runs, stops the runs the server cancelled and
+// starts the runs it was leased. Running jobs go on while the server is away.
+//
+// At start it recovers the runs the backend already has (an earlier executor's)
+// and adopts them before it talks to the server, so that the server never sees
+// a heartbeat without them. In node mode it reports, adopts and starts runs
+// only on its own node.
+//
+// Not thread-safe: one thread calls RunOnce / Run.
 
 #include <atomic>
-#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,41 +25,48 @@
 #include "absl/status/status.h"
 #include "executor/backend.h"
 #include "executor/executor_config.h"
+#include "executor/run_tracker.h"
 #include "executorapi/executorapi.grpc.pb.h"
 
 namespace armada::executor {
 
 class ExecutorAgent {
  public:
+  // `backend` must outlive the agent.
   ExecutorAgent(const ExecutorConfig& config, Backend& backend,
                 std::shared_ptr<grpc::Channel> channel);
 
-  // One period's work. A failed report skips the lease exchange, so the server
-  // never hands out a run again because it missed that run's events.
+  // Recovers the backend's runs if not done yet (kUnavailable until the backend can list
+  // them) and collects their updates. Never talks to the server.
+  absl::Status PollBackend();
+
+  // Reports every queued event, then makes one lease exchange. A failed report skips the
+  // exchange, so the server never hands out a run again because it missed that run's
+  // events. kFailedPrecondition before the backend's runs are recovered.
+  absl::Status TalkToServer();
+
+  // PollBackend, then TalkToServer.
   absl::Status RunOnce();
 
-  // Calls RunOnce every lease period until `stop` is set.
+  // Until `stop` is set: PollBackend every lease period, TalkToServer when due.
   void Run(const std::atomic<bool>& stop);
 
  private:
-  struct TrackedRun {
-    std::string job_id;
-    std::string container;
-    api::JobState state = api::LEASED;
-    bool finished = false;  // its final event is queued, maybe not yet acknowledged
-  };
-
   void CollectUpdates();
+  void StopUnknownRuns();
   absl::Status ReportEvents();
   absl::Status LeaseExchange();
   void StartLease(const executorapi::JobRunLease& lease);
-  executorapi::LeaseRequest BuildLeaseRequest() const;
+  absl::StatusOr<executorapi::LeaseRequest> BuildLeaseRequest() const;
+  bool OwnsNode(const std::string& node) const;
 
   const ExecutorConfig config_;
   Backend& backend_;
   std::unique_ptr<executorapi::ExecutorApi::Stub> stub_;
-  std::map<std::string, TrackedRun> runs_;  // until the final event is acknowledged
-  std::vector<executorapi::RunEvent> unacknowledged_;
+  RunTracker tracker_;
+  bool recovered_ = false;
+  // Node mode: runs the backend recovered on other nodes; never adopted nor stopped.
+  std::set<std::string> foreign_runs_;
 };
 
 }  // namespace armada::executor

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -20,16 +21,71 @@ std::string HostName() {
   return name;
 }
 
+absl::StatusOr<model::ResourceList> ParseResources(const YAML::Node& node, const std::string& key) {
+  auto resources = model::ResourceList::Parse(node.as<std::map<std::string, std::string>>());
+  if (!resources.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(key, ": ", resources.status().message()));
+  }
+  return *resources;
+}
+
+absl::Status ParseNodeGroup(const YAML::Node& node, const std::string& where,
+                            FakeBackend::NodeGroup& group) {
+  RETURN_IF_ERROR(common::CheckKnownKeys(
+      node, {"name", "count", "pool", "labels", "taints", "allocatable", "unschedulable"}));
+  if (node["name"]) group.name = node["name"].as<std::string>();
+  if (node["count"]) group.count = node["count"].as<int>();
+  if (node["pool"]) group.pool = node["pool"].as<std::string>();
+  if (node["labels"]) group.labels = node["labels"].as<std::map<std::string, std::string>>();
+  if (node["unschedulable"]) group.unschedulable = node["unschedulable"].as<bool>();
+  if (node["allocatable"]) {
+    ASSIGN_OR_RETURN(group.allocatable,
+                     ParseResources(node["allocatable"], where + ".allocatable"));
+  }
+  for (const YAML::Node& taint : node["taints"]) {
+    RETURN_IF_ERROR(common::CheckKnownKeys(taint, {"key", "value", "effect"}));
+    group.taints.push_back(model::Taint{.key = taint["key"].as<std::string>(""),
+                                        .value = taint["value"].as<std::string>(""),
+                                        .effect = taint["effect"].as<std::string>("NoSchedule")});
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseFake(const YAML::Node& node, FakeBackend::Options& fake) {
+  RETURN_IF_ERROR(common::CheckKnownKeys(
+      node, {"seed", "failureRate", "pendingDelay", "runtime", "nodeGroups"}));
+  if (node["seed"]) fake.seed = node["seed"].as<uint64_t>();
+  if (node["failureRate"]) fake.failure_rate = node["failureRate"].as<double>();
+  RETURN_IF_ERROR(common::ReadDuration(node, "pendingDelay", &fake.pending_delay));
+  if (const YAML::Node runtime = node["runtime"]) {
+    RETURN_IF_ERROR(common::CheckKnownKeys(runtime, {"min", "max"}));
+    RETURN_IF_ERROR(common::ReadDuration(runtime, "min", &fake.min_runtime));
+    fake.max_runtime = std::max(fake.max_runtime, fake.min_runtime);
+    RETURN_IF_ERROR(common::ReadDuration(runtime, "max", &fake.max_runtime));
+  }
+  if (const YAML::Node groups = node["nodeGroups"]) {
+    fake.node_groups.clear();
+    for (size_t i = 0; i < groups.size(); ++i) {
+      FakeBackend::NodeGroup group;
+      RETURN_IF_ERROR(ParseNodeGroup(groups[i], absl::StrCat("fake.nodeGroups[", i, "]"), group));
+      fake.node_groups.push_back(std::move(group));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Parse(const YAML::Node& root, ExecutorConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
-      root, {"serverUrl", "executorId", "pool", "backend", "nodeName", "nodeLabels", "capacity",
-             "workDir", "leasePeriod", "logRetention"}));
+      root, {"serverUrl", "executorId", "pool", "mode", "backend", "nodeName", "nodeLabels",
+             "capacity", "workDir", "leasePeriod", "logRetention", "maxLeasedRuns",
+             "maxReconnectBackoff", "maxEventsPerReport", "fake", "kubernetes"}));
   auto read = [&](const char* key, std::string& out) {
     if (root[key]) out = root[key].as<std::string>();
   };
   read("serverUrl", config.server_url);
   read("executorId", config.executor_id);
   read("pool", config.pool);
+  read("mode", config.mode);
   read("backend", config.backend);
   read("nodeName", config.node_name);
   read("workDir", config.work_dir);
@@ -37,17 +93,25 @@ absl::Status Parse(const YAML::Node& root, ExecutorConfig& config) {
     config.node_labels = root["nodeLabels"].as<std::map<std::string, std::string>>();
   }
   if (root["capacity"]) {
-    auto capacity =
-        model::ResourceList::Parse(root["capacity"].as<std::map<std::string, std::string>>());
-    if (!capacity.ok())
-      return absl::InvalidArgumentError(absl::StrCat("capacity: ", capacity.status().message()));
-    config.capacity = *capacity;
+    ASSIGN_OR_RETURN(config.capacity, ParseResources(root["capacity"], "capacity"));
   }
+  if (root["maxLeasedRuns"]) config.max_leased_runs = root["maxLeasedRuns"].as<int>();
+  if (root["maxEventsPerReport"])
+    config.max_events_per_report = root["maxEventsPerReport"].as<int>();
   RETURN_IF_ERROR(common::ReadDuration(root, "leasePeriod", &config.lease_period));
   RETURN_IF_ERROR(common::ReadDuration(root, "logRetention", &config.log_retention));
-  if (config.backend != "local") {
+  RETURN_IF_ERROR(common::ReadDuration(root, "maxReconnectBackoff", &config.max_reconnect_backoff));
+  if (root["fake"]) RETURN_IF_ERROR(ParseFake(root["fake"], config.fake));
+  if (config.mode != "cluster" && config.mode != "node") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("mode: \"", config.mode, "\" is not \"cluster\" or \"node\""));
+  }
+  if (config.backend != "local" && config.backend != "fake" && config.backend != "kubernetes") {
     return absl::InvalidArgumentError(absl::StrCat(
-        "backend: \"", config.backend, "\" is not available yet; the only backend is \"local\""));
+        "backend: \"", config.backend, "\" is not \"local\", \"fake\" or \"kubernetes\""));
+  }
+  if (config.max_leased_runs < 1 || config.max_events_per_report < 1) {
+    return absl::InvalidArgumentError("maxLeasedRuns and maxEventsPerReport must be >= 1");
   }
   return absl::OkStatus();
 }
@@ -78,6 +142,17 @@ absl::StatusOr<ExecutorConfig> LoadExecutorConfig(const std::string& path) {
         common::ParseYamlFile(path, [&](const YAML::Node& root) { return Parse(root, config); }));
   }
   if (const char* url = std::getenv("ARMADA_URL")) config.server_url = url;
+  if (config.mode == "node") {
+    const char* node = std::getenv("NODE_NAME");
+    if (node == nullptr || *node == '\0') {
+      return absl::InvalidArgumentError(
+          "mode: node needs NODE_NAME (set it from the downward API: spec.nodeName)");
+    }
+    config.node_name = node;
+    // Each node's executor reports only its node, so each needs an id of its own.
+    config.executor_id =
+        config.executor_id.empty() ? config.node_name : config.executor_id + "-" + config.node_name;
+  }
   if (config.executor_id.empty()) config.executor_id = HostName();
   if (config.node_name.empty()) config.node_name = HostName();
   if (config.capacity.IsZero()) config.capacity = MachineCapacity();

@@ -1,32 +1,49 @@
 #pragma once
 
 // armada-executor's configuration (YAML). Everything has a default that suits
-// one machine: the local backend with this machine's cpus and memory.
+// one machine: cluster mode, the local backend with this machine's cpus and
+// memory. docs/executor.md lists every key.
 
 #include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "executor/backends/fake/fake_backend.h"
 #include "lib/model/resource_list.h"
 
 namespace armada::executor {
 
 struct ExecutorConfig {
   std::string server_url = "localhost:50051";
-  std::string executor_id;  // default: this host's name
+  // Default: this host's name. Node mode: "<executorId>-<NODE_NAME>", or NODE_NAME alone.
+  std::string executor_id;
   std::string pool = "default";
-  std::string backend = "local";
-  std::string node_name;  // default: this host's name
+  // "cluster": report and run on every node of the backend (one executor per cluster).
+  // "node": only the node named by NODE_NAME (a DaemonSet, one executor per node).
+  std::string mode = "cluster";
+  std::string backend = "local";  // "local", "fake" or "kubernetes"
+  // local backend: the node's name (node mode: NODE_NAME; default: this host's name),
+  // labels and capacity (default: this machine's cpus and memory).
+  std::string node_name;
   std::map<std::string, std::string> node_labels;
-  model::ResourceList capacity;  // default: this machine's cpus and memory
+  model::ResourceList capacity;
   std::string work_dir = "/tmp/armada-executor";
   absl::Duration lease_period = absl::Seconds(1);
   absl::Duration log_retention = absl::Hours(24);
+  // Back-pressure: no new leases while this many runs are leased but not yet pending.
+  int max_leased_runs = 100;
+  // Retry a failing server after lease_period, doubling up to this.
+  absl::Duration max_reconnect_backoff = absl::Seconds(30);
+  // Events per ReportEvents call (a longer backlog goes in several calls).
+  int max_events_per_report = 1000;
+  // backend: fake.
+  FakeBackend::Options fake;
 };
 
-// Reads `path` (empty: defaults only). ARMADA_URL overrides serverUrl.
-// kInvalidArgument names the key and value that are wrong.
+// Reads `path` (empty: defaults only). ARMADA_URL overrides serverUrl; in node mode
+// NODE_NAME (required) sets the node name. kInvalidArgument names the key and value
+// that are wrong.
 absl::StatusOr<ExecutorConfig> LoadExecutorConfig(const std::string& path);
 
 // This machine's cpus (online processors) and memory (MemTotal).

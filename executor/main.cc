@@ -4,9 +4,10 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "executor/backends/local/local_backend.h"
+#include "executor/backend_factory.h"
 #include "executor/executor_agent.h"
 #include "executor/executor_config.h"
+#include "lib/common/clock.h"
 #include "lib/common/daemon.h"
 #include "spdlog/spdlog.h"
 
@@ -27,18 +28,23 @@ int main(int argc, char** argv) {
     spdlog::error("{}", std::string(config.status().message()));
     return 1;
   }
-  armada::executor::LocalBackend backend({config->work_dir, config->log_retention});
+  armada::common::RealClock clock;
+  auto backend = armada::executor::MakeBackend(*config, clock);
+  if (!backend.ok()) {
+    spdlog::error("{}", std::string(backend.status().message()));
+    return 1;
+  }
   // Retry a server that is down every few seconds, not with gRPC's default
-  // back-off of up to two minutes.
+  // back-off of up to two minutes; the agent backs off on top of this.
   grpc::ChannelArguments channel_args;
   channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   channel_args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
   channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   auto channel = grpc::CreateCustomChannel(config->server_url, grpc::InsecureChannelCredentials(),
                                            channel_args);
-  armada::executor::ExecutorAgent agent(*config, backend, channel);
-  spdlog::info("armada-executor {} serving node {} ({}) in pool {} for {}", config->executor_id,
-               config->node_name, config->capacity.ToString(), config->pool, config->server_url);
+  armada::executor::ExecutorAgent agent(*config, **backend, channel);
+  spdlog::info("armada-executor {} mode={} backend={} pool={} server={}", config->executor_id,
+               config->mode, config->backend, config->pool, config->server_url);
 
   std::atomic<bool> stop{false};
   std::thread signal_thread([&] {

@@ -1,29 +1,64 @@
 #pragma once
 
 // api.Event: a job set's events from its Redis stream, in order, resumable
-// from any message id. Each call reads with its own Redis connection; the
-// shared pub/sub wake-up for thousands of watchers comes with the full API.
+// from any message id, on gRPC's callback API. Every stream is a reactor fed
+// by one events::EventHub (owned here): no thread blocks per watcher, and the
+// hub's few threads and Redis connections serve them all. Each stream has at
+// most one write in flight and holds at most one batch (500 events); the next
+// batch is read only when the last write of the previous one completes.
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
 #include "api/event.grpc.pb.h"
+#include "lib/events/event_hub.h"
 
 namespace armada::server {
 
-class EventService final : public api::Event::Service {
- public:
-  explicit EventService(std::string redis_url) : redis_url_(std::move(redis_url)) {}
+class EventStream;
 
-  grpc::Status GetJobSetEvents(grpc::ServerContext* context, const api::JobSetRequest* request,
-                               grpc::ServerWriter<api::EventStreamMessage>* writer) override;
-  grpc::Status Watch(grpc::ServerContext* context, const api::WatchRequest* request,
-                     grpc::ServerWriter<api::EventStreamMessage>* writer) override;
-  grpc::Status Health(grpc::ServerContext*, const google::protobuf::Empty*,
-                      api::HealthCheckResponse* response) override {
-    response->set_status(api::HealthCheckResponse::SERVING);
-    return grpc::Status::OK;
-  }
+class EventService final : public api::Event::CallbackService {
+ public:
+  // Starts the hub (its threads connect to `redis_url` on their own, so this
+  // never fails). `hub_options.redis_url` is set from `redis_url`.
+  explicit EventService(std::string redis_url, events::EventHub::Options hub_options = {});
+  // Shutdown(), then stops the hub.
+  ~EventService() override;
+
+  grpc::ServerWriteReactor<api::EventStreamMessage>* GetJobSetEvents(
+      grpc::CallbackServerContext* context, const api::JobSetRequest* request) override;
+  // Armada's deprecated Watch: GetJobSetEvents with watch and errorIfMissing.
+  grpc::ServerWriteReactor<api::EventStreamMessage>* Watch(
+      grpc::CallbackServerContext* context, const api::WatchRequest* request) override;
+  grpc::ServerUnaryReactor* Health(grpc::CallbackServerContext* context,
+                                   const google::protobuf::Empty* request,
+                                   api::HealthCheckResponse* response) override;
+
+  // Ends every open stream with UNAVAILABLE and refuses new ones, then waits
+  // (up to `grace`) until each has been torn down. Call before
+  // grpc::Server::Shutdown, whose own grace period would otherwise wait for
+  // watch streams that never end. Idempotent; thread-safe.
+  void Shutdown(absl::Duration grace = absl::Seconds(5));
+
+  // Open streams (for tests and metrics).
+  int active_streams() const;
+  events::EventHub& hub() { return *hub_; }
 
  private:
-  const std::string redis_url_;
+  friend class EventStream;
+  grpc::ServerWriteReactor<api::EventStreamMessage>* Open(const api::JobSetRequest& request);
+  // Called by a stream: registered at start (false: shutting down), forgotten in OnDone.
+  bool Register(EventStream* stream);
+  void Forget(EventStream* stream);
+
+  std::unique_ptr<events::EventHub> hub_;
+  mutable std::mutex mu_;
+  std::condition_variable drained_;
+  bool shutting_down_ = false;                 // guarded by mu_
+  absl::flat_hash_set<EventStream*> streams_;  // guarded by mu_
 };
 
 }  // namespace armada::server

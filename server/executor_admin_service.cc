@@ -48,4 +48,73 @@ grpc::Status ExecutorAdminService::DeleteExecutor(grpc::ServerContext*,
       db_.Run([&](pqxx::work& tx) { return store::DeleteExecutor(tx, request->name()); }));
 }
 
+grpc::Status ExecutorAdminService::PreemptOnExecutor(grpc::ServerContext*,
+                                                     const api::ExecutorPreemptRequest* request,
+                                                     google::protobuf::Empty*) {
+  if (auto s = RequireName(request->name()); !s.ok()) return ToGrpcStatus(s);
+  store::JobFilter filter;
+  filter.executor = request->name();
+  filter.queues = {request->queues().begin(), request->queues().end()};
+  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
+  filter.pools = {request->pools().begin(), request->pools().end()};
+  auto preempted = operations_.PreemptMatching(filter, kAnonymousUser,
+                                               "preempted on executor " + request->name());
+  if (!preempted.ok()) return ToGrpcStatus(preempted.status());
+  spdlog::info("executor={} preempted {} jobs", request->name(), *preempted);
+  return grpc::Status::OK;
+}
+
+grpc::Status ExecutorAdminService::CancelOnExecutor(grpc::ServerContext*,
+                                                    const api::ExecutorCancelRequest* request,
+                                                    google::protobuf::Empty*) {
+  if (auto s = RequireName(request->name()); !s.ok()) return ToGrpcStatus(s);
+  store::JobFilter filter;
+  filter.executor = request->name();
+  filter.queues = {request->queues().begin(), request->queues().end()};
+  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
+  filter.pools = {request->pools().begin(), request->pools().end()};
+  auto cancelled = operations_.CancelMatching(filter, kAnonymousUser,
+                                              "cancelled on executor " + request->name());
+  if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
+  spdlog::info("executor={} cancelled {} jobs", request->name(), *cancelled);
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeService::PreemptOnNode(grpc::ServerContext*,
+                                        const api::NodePreemptRequest* request,
+                                        google::protobuf::Empty*) {
+  if (request->name().empty() || request->executor().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("name and executor must both be set"));
+  }
+  store::JobFilter filter;
+  filter.executor = request->executor();
+  filter.node = request->name();
+  filter.queues = {request->queues().begin(), request->queues().end()};
+  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
+  auto preempted =
+      operations_.PreemptMatching(filter, kAnonymousUser, "preempted on node " + request->name());
+  if (!preempted.ok()) return ToGrpcStatus(preempted.status());
+  spdlog::info("executor={} node={} preempted {} jobs", request->executor(), request->name(),
+               *preempted);
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeService::CancelOnNode(grpc::ServerContext*, const api::NodeCancelRequest* request,
+                                       google::protobuf::Empty*) {
+  if (request->name().empty() || request->executor().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("name and executor must both be set"));
+  }
+  store::JobFilter filter;
+  filter.executor = request->executor();
+  filter.node = request->name();
+  filter.queues = {request->queues().begin(), request->queues().end()};
+  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
+  auto cancelled =
+      operations_.CancelMatching(filter, kAnonymousUser, "cancelled on node " + request->name());
+  if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
+  spdlog::info("executor={} node={} cancelled {} jobs", request->executor(), request->name(),
+               *cancelled);
+  return grpc::Status::OK;
+}
+
 }  // namespace armada::server

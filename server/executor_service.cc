@@ -7,6 +7,8 @@
 #include "lib/store/job_store.h"
 #include "server/grpc_status.h"
 #include "server/job_events.h"
+#include "server/job_lifecycle.h"
+#include "server/scheduling_conversion.h"
 #include "spdlog/spdlog.h"
 
 namespace armada::server {
@@ -24,6 +26,14 @@ struct Transition {
   std::optional<int> exit_code;
   std::string error;
 };
+
+// Kubernetes' container termination reasons, as Armada's failure causes.
+api::Cause CauseOf(const std::string& reason) {
+  if (reason == "OOMKilled") return api::OOM;
+  if (reason == "Evicted") return api::Evicted;
+  if (reason == "DeadlineExceeded") return api::DeadlineExceeded;
+  return api::Error;
+}
 
 template <typename Event, typename Report>
 void FillPod(Event* event, const std::string& executor, const Report& report) {
@@ -73,13 +83,17 @@ std::optional<Transition> TransitionFor(const executorapi::RunEvent& report,
       FillPod(e, run.executor, failed);
       e->set_node_name(run.node);
       e->set_reason(failed.reason());
+      e->set_cause(failed.containers().empty() ? api::Error
+                                               : CauseOf(failed.containers(0).reason()));
+      e->set_failure_category(e->cause() == api::Error ? "application"
+                                                       : api::Cause_Name(e->cause()));
       for (const auto& container : failed.containers()) {
         auto* status = e->add_container_statuses();
         status->set_name(container.name());
         status->set_exitcode(container.exit_code());
         status->set_message(container.message());
         status->set_reason(container.reason());
-        status->set_cause(api::Error);
+        status->set_cause(CauseOf(container.reason()));
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
         // Deprecated in Armada's API but still filled there, and read by old clients.
@@ -104,20 +118,26 @@ std::optional<Transition> TransitionFor(const executorapi::RunEvent& report,
   }
 }
 
-void LoseRun(pqxx::work& tx, const store::LeasedRun& run, absl::Time now,
-             std::vector<store::EventRecord>& events) {
-  const std::string reason = "lost: executor " + run.run.executor + " no longer reports this run";
-  spdlog::warn("job={} run={} executor={} {}", run.job.job_id, run.run.run_id, run.run.executor,
-               reason);
-  store::SetRunState(tx, run.run.run_id, RunState::kFailed, now, std::nullopt, reason);
-  store::SetJobState(tx, run.job.job_id, JobState::kFailed, reason);
-  EventSubject subject{run.job.job_id, run.job.queue, run.job.job_set};
-  api::EventMessage message;
-  auto* failed = InitEvent(message.mutable_failed(), subject, now);
-  failed->set_cluster_id(run.run.executor);
-  failed->set_node_name(run.run.node);
-  failed->set_reason(reason);
-  events.push_back(ToRecord(subject, message));
+// Gang members learn their gang (and the node uniformity label value their
+// gang was placed under) from their environment, as in Armada.
+void AddGangEnvironment(api::Job& job, const std::string& uniformity_value) {
+  const GangOf gang = GangOfJob(job);
+  if (gang.id.empty()) return;
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"ARMADA_GANG_ID", gang.id}, {"ARMADA_GANG_CARDINALITY", absl::StrCat(gang.cardinality)}};
+  if (!gang.uniformity_label.empty()) {
+    env.emplace_back("ARMADA_GANG_NODE_UNIFORMITY_LABEL_NAME", gang.uniformity_label);
+    env.emplace_back("ARMADA_GANG_NODE_UNIFORMITY_LABEL_VALUE", uniformity_value);
+  }
+  for (auto& pod : *job.mutable_pod_specs()) {
+    for (auto& container : *pod.mutable_containers()) {
+      for (const auto& [name, value] : env) {
+        auto* var = container.add_env();
+        var->set_name(name);
+        var->set_value(value);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -143,14 +163,22 @@ grpc::Status ExecutorService::LeaseJobRuns(
                                                     clock_.Now(), request.SerializeAsString()});
     to_cancel = store::InactiveOrUnknownRuns(tx, {held.begin(), held.end()});
     to_start.clear();
-    std::vector<store::EventRecord> events;
-    const absl::Time now = clock_.Now();
+    JobTransitions transitions(tx, clock_.Now());
     for (auto& run : store::ActiveRunsOfExecutor(tx, request.executor_id())) {
-      if (held.count(run.run.run_id)) continue;
+      const bool is_held = held.count(run.run.run_id) > 0;
+      if (run.job.cancel_requested) {
+        if (is_held) {
+          to_cancel.push_back(run.run.run_id);  // the cancel ends when it reports the run ended
+        } else {
+          transitions.CompleteCancel(run.job, run.run.run_id);  // it never had it
+        }
+        continue;
+      }
+      if (is_held) continue;
       if (run.run.state != RunState::kLeased) {
         // It started, but the executor no longer has it (it restarted, and
         // its processes went with it): the run is lost.
-        LoseRun(tx, run, now, events);
+        transitions.LoseRun(run);
         continue;
       }
       if (request.max_jobs_to_lease() > 0 && to_start.size() >= request.max_jobs_to_lease()) {
@@ -158,7 +186,7 @@ grpc::Status ExecutorService::LeaseJobRuns(
       }
       to_start.push_back(std::move(run));
     }
-    store::AppendEvents(tx, events);
+    transitions.Commit();
     return absl::OkStatus();
   });
   if (!status.ok()) return ToGrpcStatus(status);
@@ -181,6 +209,7 @@ grpc::Status ExecutorService::LeaseJobRuns(
                     run.run.run_id);
       continue;
     }
+    AddGangEnvironment(*lease->mutable_job(), run.gang_uniformity_value);
     if (!stream->Write(message)) return grpc::Status::CANCELLED;
   }
   executorapi::LeaseStreamMessage end;
@@ -197,7 +226,8 @@ grpc::Status ExecutorService::ReportEvents(grpc::ServerContext*,
                                            const executorapi::EventList* request,
                                            google::protobuf::Empty*) {
   absl::Status status = db_.Run([&](pqxx::work& tx) -> absl::Status {
-    std::vector<store::EventRecord> events;
+    JobTransitions transitions(tx, clock_.Now());
+    std::vector<store::EventRecord>& events = transitions.events();
     for (const auto& report : request->events()) {
       auto run = store::LockRun(tx, report.run_id());
       if (!run) {
@@ -215,8 +245,35 @@ grpc::Status ExecutorService::ReportEvents(grpc::ServerContext*,
       // Repeats, and reports about runs already finished (e.g. cancelled), are
       // no-ops: that is what makes re-sending a batch safe.
       if (!model::CheckRunTransition(run->state, t->run_state).ok()) continue;
+      if (job.cancel_requested && model::IsTerminal(t->run_state) &&
+          t->run_state != RunState::kSucceeded) {
+        // The run stopped because (or while) its job was being cancelled.
+        transitions.CompleteCancel(job, run->run_id);
+        continue;
+      }
       store::SetRunState(tx, run->run_id, t->run_state, at, t->exit_code, t->error);
       events.push_back(ToRecord(subject, t->message));
+      const bool attempted =
+          t->run_state == RunState::kRunning ||
+          (report.has_lease_returned() && report.lease_returned().run_attempted());
+      if (attempted) store::MarkRunAttempted(tx, run->run_id);
+      if (t->run_state == RunState::kLeaseReturned) {
+        const int attempts = store::CountAttemptedRuns(tx, job.job_id);
+        if (attempts > max_retries_) {
+          const std::string reason =
+              absl::StrCat("lease returned after ", attempts, " attempted runs (maxRetries ",
+                           max_retries_, "): ", t->error);
+          store::SetJobState(tx, job.job_id, JobState::kFailed, reason);
+          api::EventMessage failed;
+          auto* e = InitEvent(failed.mutable_failed(), subject, at);
+          e->set_cluster_id(run->executor);
+          e->set_node_name(run->node);
+          e->set_reason(reason);
+          e->set_failure_category("retries_exhausted");
+          events.push_back(ToRecord(subject, failed));
+          continue;
+        }
+      }
       if (model::CheckJobTransition(job.state, t->job_state).ok()) {
         store::SetJobState(tx, job.job_id, t->job_state, t->error);
         if (t->job_state == JobState::kQueued) {
@@ -226,7 +283,7 @@ grpc::Status ExecutorService::ReportEvents(grpc::ServerContext*,
       spdlog::debug("job={} run={} executor={} now {}", job.job_id, run->run_id,
                     request->executor_id(), model::RunStateName(t->run_state));
     }
-    store::AppendEvents(tx, events);
+    transitions.Commit();
     return absl::OkStatus();
   });
   return ToGrpcStatus(status);

@@ -37,6 +37,12 @@ absl::Status JobIndex::Load(store::Database& db) {
   return absl::OkStatus();
 }
 
+model::QueuedJob* JobIndex::Find(const std::string& job_id) {
+  if (auto it = queued_at_.find(job_id); it != queued_at_.end()) return &queued_[it->second];
+  if (auto it = leased_jobs_.find(job_id); it != leased_jobs_.end()) return &it->second;
+  return nullptr;
+}
+
 void JobIndex::AddQueued(model::QueuedJob job) {
   if (queued_at_.contains(job.id) || leased_jobs_.contains(job.id)) return;
   queued_at_.emplace(job.id, queued_.size());
@@ -76,13 +82,28 @@ void JobIndex::Apply(int64_t seq, const std::string& job_id, const std::string& 
         AddQueued(std::move(job));
       }
       break;
+    case api::EventMessage::kLeaseReturned:
+      // A retry avoids the node where the run started (the requeue follows).
+      if (event.lease_returned().run_attempted()) {
+        auto lease = leases_.find(job_id);
+        auto job = leased_jobs_.find(job_id);
+        if (lease != leases_.end() && job != leased_jobs_.end()) {
+          job->second.avoid_nodes.push_back(lease->second.node);
+        }
+      }
+      break;
+    case api::EventMessage::kReprioritized:
+      if (model::QueuedJob* job = Find(job_id)) {
+        job->priority = static_cast<uint32_t>(event.reprioritized().new_priority());
+      }
+      break;
     case api::EventMessage::kLeased:
       if (queued_at_.contains(job_id)) unplaced.push_back(job_id);
       break;
+    // A preempted job is followed by "queued" (requeued) or "failed".
     case api::EventMessage::kSucceeded:
     case api::EventMessage::kFailed:
     case api::EventMessage::kCancelled:
-    case api::EventMessage::kPreempted:
       RemoveQueued(job_id);
       leased_jobs_.erase(job_id);
       leases_.erase(job_id);

@@ -53,6 +53,8 @@ class JobIndex {
   void Apply(int64_t seq, const std::string& job_id, const std::string& message,
              std::vector<std::string>& unplaced);
 
+  // The job, queued or holding a lease; nullptr if unknown or finished.
+  model::QueuedJob* Find(const std::string& job_id);
   void AddQueued(model::QueuedJob job);
   // Removes a queued job (swapping the last one into its place) and returns it.
   std::optional<model::QueuedJob> RemoveQueued(const std::string& job_id);

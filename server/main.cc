@@ -9,14 +9,20 @@
 
 #include "lib/common/clock.h"
 #include "lib/common/daemon.h"
+#include "lib/events/event_pruner.h"
 #include "lib/events/event_relay.h"
 #include "lib/scheduling/scheduling_config.h"
 #include "lib/store/migrations.h"
 #include "server/event_service.h"
 #include "server/executor_admin_service.h"
 #include "server/executor_service.h"
+#include "server/http_gateway.h"
+#include "server/jobs_service.h"
+#include "server/metrics.h"
+#include "server/metrics_refresher.h"
 #include "server/queue_service.h"
 #include "server/scheduler_loop.h"
+#include "server/scheduler_reporting_service.h"
 #include "server/server_config.h"
 #include "server/submit_service.h"
 #include "spdlog/spdlog.h"
@@ -54,44 +60,93 @@ int main(int argc, char** argv) {
   if (!redis.ok()) return Fail(std::string(redis.status().message()));
 
   armada::common::RealClock clock;
-  armada::server::QueueService queue_service(**db);
-  armada::server::SubmitService submit_service(**db, queue_service, config->submit, clock);
+  armada::server::JobOperations job_operations(**db, clock, config->requeue_preempted_jobs);
+  armada::server::QueueService queue_service(**db, job_operations);
+  armada::server::SubmitService submit_service(**db, queue_service, job_operations, config->submit,
+                                               clock);
   armada::server::EventService event_service(config->redis_url);
-  armada::server::ExecutorService executor_service(**db, clock);
-  armada::server::ExecutorAdminService executor_admin_service(**db);
+  armada::server::ExecutorService executor_service(**db, clock, config->max_retries);
+  armada::server::ExecutorAdminService executor_admin_service(**db, job_operations);
+  armada::server::NodeService node_service(job_operations);
+  armada::server::JobsService jobs_service(**db);
   auto scheduler = armada::scheduling::MakeScheduler(config->scheduling);
   if (!scheduler.ok()) return Fail(std::string(scheduler.status().message()));
   armada::server::SchedulerLoop scheduler_loop(**db, **scheduler, clock, *config);
+  armada::server::SchedulingReports scheduling_reports(db->get());
+  scheduler_loop.SetReports(&scheduling_reports);
+  armada::server::SchedulerReportingService reporting_service(scheduling_reports);
   armada::events::EventRelay relay(**db, std::move(*redis), {});
+  auto pruner_redis = armada::events::RedisClient::Connect(config->redis_url);
+  if (!pruner_redis.ok()) return Fail(std::string(pruner_redis.status().message()));
+  armada::events::EventPruner pruner(**db, std::move(*pruner_redis), clock,
+                                     {.retention = config->event_retention});
+  armada::server::ServerMetrics metrics;
+  armada::server::MetricsRefresher metrics_refresher(**db, config->redis_url, metrics);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // a port clash must fail
   builder.AddListeningPort(config->grpc_address, grpc::InsecureServerCredentials());
+  builder.experimental().SetInterceptorCreators(metrics.InterceptorFactories());
   builder.RegisterService(&submit_service);
   builder.RegisterService(&queue_service);
   builder.RegisterService(&event_service);
   builder.RegisterService(&executor_service);
   builder.RegisterService(&executor_admin_service);
+  builder.RegisterService(&node_service);
+  builder.RegisterService(&jobs_service);
+  builder.RegisterService(&reporting_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) return Fail("cannot listen on " + config->grpc_address);
   spdlog::info("armada-server listening on {} (migrations applied: {})", config->grpc_address,
                *applied);
 
+  // The HTTP port forwards to the services through the in-process channel.
+  std::unique_ptr<armada::server::HttpGateway> http;
+  if (!config->http_address.empty()) {
+    armada::server::HttpGateway::Options options;
+    options.health = [&db] {
+      return (*db)->Run(
+          [](pqxx::work& tx) {
+            tx.exec("SELECT 1");
+            return absl::OkStatus();
+          },
+          /*attempts=*/1);
+    };
+    options.metrics = [&metrics] { return metrics.Serialize(); };
+    auto gateway = armada::server::HttpGateway::Create(
+        server->InProcessChannel(grpc::ChannelArguments()), std::move(options));
+    if (!gateway.ok()) return Fail("http: " + std::string(gateway.status().message()));
+    auto port = (*gateway)->Start(config->http_address);
+    if (!port.ok()) {
+      server->Shutdown();
+      return Fail("http: " + std::string(port.status().message()));
+    }
+    http = std::move(*gateway);
+    spdlog::info("armada-server serving HTTP on {}", config->http_address);
+  }
+
   std::atomic<bool> stop{false};
+  std::thread metrics_thread([&] { metrics_refresher.Run(stop); });
   std::thread relay_thread([&] { relay.Run(stop); });
   std::thread scheduler_thread([&] { scheduler_loop.Run(stop); });
+  std::thread pruner_thread([&] { pruner.Run(stop); });
   std::thread signal_thread([&] {
     int signal = armada::common::WaitForShutdownSignal(signals);
     spdlog::info("signal {}, shutting down", signal);
     stop = true;
+    // End open event streams first: the server would wait for them.
+    if (http) http->Stop();
+    event_service.Shutdown();  // watch streams never end by themselves
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   });
   server->Wait();
   signal_thread.join();
   relay_thread.join();
   scheduler_thread.join();
+  pruner_thread.join();
+  metrics_thread.join();
   spdlog::info("stopped");
   return 0;
 }

@@ -1,8 +1,10 @@
 #include "server/queue_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "lib/common/status_macros.h"
 #include "lib/store/queue_store.h"
 #include "server/grpc_status.h"
+#include "spdlog/spdlog.h"
 
 namespace armada::server {
 namespace {
@@ -14,6 +16,10 @@ absl::Status ValidateQueue(const api::Queue& queue) {
         "queue ", queue.name(), ": priority_factor must be >= 1, got ", queue.priority_factor()));
   }
   return absl::OkStatus();
+}
+
+absl::Status QueueExists(store::Database& db, const std::string& name) {
+  return db.Run([&](pqxx::work& tx) { return store::GetQueue(tx, name).status(); });
 }
 
 }  // namespace
@@ -65,6 +71,104 @@ grpc::Status QueueService::GetQueues(grpc::ServerContext*,
   api::StreamingQueueMessage end;
   end.mutable_end();
   writer->Write(end);
+  return grpc::Status::OK;
+}
+
+absl::Status QueueService::Update(const api::Queue& queue) {
+  RETURN_IF_ERROR(ValidateQueue(queue));
+  store::QueueRecord record{queue.name(), queue.SerializeAsString(), queue.priority_factor(),
+                            queue.cordoned()};
+  return db_.Run([&](pqxx::work& tx) { return store::UpdateQueue(tx, record); });
+}
+
+grpc::Status QueueService::CreateQueues(grpc::ServerContext* context, const api::QueueList* request,
+                                        api::BatchQueueCreateResponse* response) {
+  for (const api::Queue& queue : request->queues()) {
+    google::protobuf::Empty empty;
+    grpc::Status status = CreateQueue(context, &queue, &empty);
+    if (status.ok()) continue;
+    auto* failed = response->add_failed_queues();
+    *failed->mutable_queue() = queue;
+    failed->set_error(status.error_message());
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QueueService::UpdateQueue(grpc::ServerContext*, const api::Queue* request,
+                                       google::protobuf::Empty*) {
+  return ToGrpcStatus(Update(*request));
+}
+
+grpc::Status QueueService::UpdateQueues(grpc::ServerContext*, const api::QueueList* request,
+                                        api::BatchQueueUpdateResponse* response) {
+  for (const api::Queue& queue : request->queues()) {
+    absl::Status status = Update(queue);
+    if (status.ok()) continue;
+    auto* failed = response->add_failed_queues();
+    *failed->mutable_queue() = queue;
+    failed->set_error(std::string(status.message()));
+  }
+  return grpc::Status::OK;
+}
+
+absl::Status QueueService::SetCordoned(const std::string& name, bool cordoned) {
+  absl::Status status = db_.Run([&](pqxx::work& tx) -> absl::Status {
+    ASSIGN_OR_RETURN(store::QueueRecord record, store::GetQueue(tx, name));
+    api::Queue queue;
+    if (!queue.ParseFromString(record.definition)) {
+      return absl::DataLossError(absl::StrCat("queue ", name, " is not readable"));
+    }
+    queue.set_cordoned(cordoned);
+    record.definition = queue.SerializeAsString();
+    record.cordoned = cordoned;
+    return store::UpdateQueue(tx, record);
+  });
+  if (status.ok()) spdlog::info("queue={} cordoned={}", name, cordoned);
+  return status;
+}
+
+grpc::Status QueueService::CordonQueue(grpc::ServerContext*, const api::QueueCordonRequest* request,
+                                       google::protobuf::Empty*) {
+  return ToGrpcStatus(SetCordoned(request->name(), true));
+}
+
+grpc::Status QueueService::UncordonQueue(grpc::ServerContext*,
+                                         const api::QueueUncordonRequest* request,
+                                         google::protobuf::Empty*) {
+  return ToGrpcStatus(SetCordoned(request->name(), false));
+}
+
+grpc::Status QueueService::PreemptOnQueue(grpc::ServerContext*,
+                                          const api::QueuePreemptRequest* request,
+                                          google::protobuf::Empty*) {
+  if (absl::Status s = QueueExists(db_, request->name()); !s.ok()) return ToGrpcStatus(s);
+  store::JobFilter filter;
+  filter.queues = {request->name()};
+  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
+  filter.pools = {request->pools().begin(), request->pools().end()};
+  auto preempted = operations_.PreemptMatching(
+      filter, kAnonymousUser, absl::StrCat("preempted on queue ", request->name()));
+  if (!preempted.ok()) return ToGrpcStatus(preempted.status());
+  spdlog::info("queue={} preempted {} jobs", request->name(), *preempted);
+  return grpc::Status::OK;
+}
+
+grpc::Status QueueService::CancelOnQueue(grpc::ServerContext*,
+                                         const api::QueueCancelRequest* request,
+                                         google::protobuf::Empty*) {
+  if (absl::Status s = QueueExists(db_, request->name()); !s.ok()) return ToGrpcStatus(s);
+  store::JobFilter filter;
+  filter.queues = {request->name()};
+  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
+  filter.pools = {request->pools().begin(), request->pools().end()};
+  auto states =
+      CancellableStates({request->jobstates().begin(), request->jobstates().end()}, "jobStates");
+  if (!states.ok()) return ToGrpcStatus(states.status());
+  filter.states = std::move(*states);
+  auto cancelled = operations_.CancelMatching(filter, kAnonymousUser,
+                                              absl::StrCat("cancelled on queue ", request->name()));
+  if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
+  spdlog::info("queue={} cancelled {} jobs", request->name(), *cancelled);
   return grpc::Status::OK;
 }
 

@@ -11,6 +11,7 @@
 #include "lib/store/job_store.h"
 #include "lib/store/queue_store.h"
 #include "server/job_events.h"
+#include "server/job_lifecycle.h"
 #include "server/scheduling_conversion.h"
 #include "spdlog/spdlog.h"
 
@@ -57,7 +58,23 @@ std::vector<model::NodeInfo> NodesOf(const std::vector<store::ExecutorRecord>& e
 
 }  // namespace
 
+absl::StatusOr<int> SchedulerLoop::ExpireSilentExecutors() {
+  int expired = 0;
+  absl::Status status = db_.Run([&](pqxx::work& tx) {
+    const absl::Time now = clock_.Now();
+    JobTransitions transitions(tx, now);
+    const auto runs = store::ActiveRunsOfExecutorsSilentSince(tx, now - config_.executor_timeout);
+    for (const store::LeasedRun& run : runs) transitions.ExpireLease(run);
+    transitions.Commit();
+    expired = static_cast<int>(runs.size());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return expired;
+}
+
 absl::StatusOr<int> SchedulerLoop::RunCycle() {
+  if (auto expired = ExpireSilentExecutors(); !expired.ok()) return expired.status();
   // The job index is loaded once (when this replica starts scheduling) and
   // then follows the event log; after any error it is loaded afresh.
   if (!index_loaded_) {
@@ -105,7 +122,8 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
   snapshot.running = index_.RunningJobs();
   // Scheduled even with nothing queued: the queues' usage keeps decaying and growing.
   scheduling::Decision decision = scheduler_.Schedule(snapshot);
-  if (decision.leases.empty() && decision.usage.empty()) {
+  if (reports_ != nullptr) reports_->Record(snapshot, decision);
+  if (decision.leases.empty() && decision.usage.empty() && decision.rejected.empty()) {
     rate_limits_ = std::move(decision.rate_limits);
     return 0;
   }
@@ -115,18 +133,43 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
   std::vector<model::RunningJob> leased_jobs;
   status = db_.Run([&](pqxx::work& tx) {
     leased_jobs.clear();
-    std::vector<store::EventRecord> events;
+    JobTransitions transitions(tx, now);
+    transitions.set_requeue_preempted(config_.requeue_preempted_jobs);
+    // Evictions first: the leases below use the room they make.
+    for (const scheduling::Preemption& p : decision.preemptions) {
+      auto victims = store::GetJobs(tx, {p.job_id}, /*lock=*/true);
+      if (victims.empty()) continue;
+      for (const store::RunRecord& run : store::LockActiveRunsOfJob(tx, p.job_id)) {
+        if (run.node != p.node || run.executor != p.executor) continue;
+        transitions.PreemptRun(victims[0], run, "scheduler", p.preempting_job_id, p.reason);
+      }
+    }
+    for (const scheduling::Unscheduled& r : decision.rejected) {
+      auto rejected = store::GetJobs(tx, {r.job_id}, /*lock=*/true);
+      if (!rejected.empty()) transitions.Reject(rejected[0], r.reason);
+    }
+    std::vector<store::EventRecord>& events = transitions.events();
     for (const auto& lease : decision.leases) {
       const model::QueuedJob& job = *jobs.at(lease.job_id);
       store::RunRecord run{common::NewRunId(), job.id,     lease.executor,
                            lease.node,         lease.pool, model::RunState::kLeased};
-      if (!store::LeaseJob(tx, run, now)) continue;  // cancelled meanwhile
+      if (!store::LeaseJob(tx, run, now, lease.gang_uniformity_value)) continue;  // cancelled
       EventSubject subject{job.id, job.queue, job.job_set};
       events.push_back(ToRecord(subject, LeasedEvent(subject, now, lease.executor, lease.pool)));
-      leased_jobs.push_back({job.id, job.queue, job.job_set, lease.node, lease.executor, lease.pool,
-                             job.requests, job.priority_class});
+      model::RunningJob leased;
+      leased.id = job.id;
+      leased.queue = job.queue;
+      leased.job_set = job.job_set;
+      leased.node = lease.node;
+      leased.executor = lease.executor;
+      leased.pool = lease.pool;
+      leased.requests = job.requests;
+      leased.priority_class = job.priority_class;
+      leased.started_at = now;
+      leased.gang_id = job.gang_id;
+      leased_jobs.push_back(std::move(leased));
     }
-    store::AppendEvents(tx, events);
+    transitions.Commit();
     store::SaveQueueUsage(tx, decision.usage);
     return absl::OkStatus();
   });

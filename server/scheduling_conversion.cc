@@ -1,5 +1,6 @@
 #include "server/scheduling_conversion.h"
 
+#include "absl/strings/numbers.h"
 #include "lib/model/resource_quantity.h"
 #include "lib/model/submit_validation.h"
 
@@ -61,7 +62,27 @@ model::QueuedJob QueuedJobOf(const api::Job& job) {
     out.tolerations = TolerationsOf(pod);
     out.node_affinity = NodeAffinityOf(pod);
   }
+  const GangOf gang = GangOfJob(job);
+  out.gang_id = gang.id;
+  out.gang_cardinality = gang.cardinality;
+  out.gang_uniformity_label = gang.uniformity_label;
   return out;
+}
+
+GangOf GangOfJob(const api::Job& job) {
+  GangOf gang;
+  const auto& annotations = job.annotations();
+  auto id = annotations.find(model::kGangIdAnnotation);
+  if (id == annotations.end() || id->second.empty()) return gang;
+  gang.id = id->second;
+  auto cardinality = annotations.find(model::kGangCardinalityAnnotation);
+  if (cardinality == annotations.end() ||
+      !absl::SimpleAtoi(std::string(cardinality->second), &gang.cardinality)) {
+    gang.cardinality = 1;  // validated at submit; never reached for stored jobs
+  }
+  auto label = annotations.find(model::kGangUniformityLabelAnnotation);
+  if (label != annotations.end()) gang.uniformity_label = label->second;
+  return gang;
 }
 
 model::QueueInfo QueueInfoOf(const api::Queue& queue) {

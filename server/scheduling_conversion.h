@@ -21,6 +21,14 @@ std::vector<model::NodeSelectorTerm> NodeAffinityOf(const k8s::io::api::core::v1
 // creation time in microseconds, as store::QueuedJobs gives it.
 model::QueuedJob QueuedJobOf(const api::Job& job);
 
+// A job's gang, from Armada's annotations; empty id when it is in none.
+struct GangOf {
+  std::string id;
+  int cardinality = 0;
+  std::string uniformity_label;
+};
+GangOf GangOfJob(const api::Job& job);
+
 // The node selector of a job: its pod's nodeSelector over the deprecated
 // required_node_labels.
 std::map<std::string, std::string> NodeSelectorOf(const api::Job& job);

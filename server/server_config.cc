@@ -13,9 +13,9 @@ namespace {
 
 absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
-      root, {"grpcAddress", "httpAddress", "databaseUrl", "redisUrl", "databaseConnections", "schedulePeriod",
-             "executorTimeout", "maxUnacknowledgedRunsPerExecutor", "maxRetries", "eventRetention",
-             "submit", "scheduling"}));
+      root, {"grpcAddress", "httpAddress", "databaseUrl", "redisUrl", "databaseConnections",
+             "schedulePeriod", "executorTimeout", "maxUnacknowledgedRunsPerExecutor", "maxRetries",
+             "eventRetention", "submit", "scheduling"}));
   if (root["grpcAddress"]) config.grpc_address = root["grpcAddress"].as<std::string>();
   if (root["httpAddress"]) config.http_address = root["httpAddress"].as<std::string>();
   if (root["databaseUrl"]) config.database_url = root["databaseUrl"].as<std::string>();
@@ -30,6 +30,9 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
         root["maxUnacknowledgedRunsPerExecutor"].as<int>();
   }
   if (root["maxRetries"]) config.max_retries = root["maxRetries"].as<int>();
+  if (root["requeuePreemptedJobs"]) {
+    config.requeue_preempted_jobs = root["requeuePreemptedJobs"].as<bool>();
+  }
   RETURN_IF_ERROR(common::ReadDuration(root, "eventRetention", &config.event_retention));
   if (const YAML::Node scheduling = root["scheduling"]) {
     absl::Status status = scheduling::ParseSchedulingConfig(scheduling, config.scheduling);
@@ -39,7 +42,9 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   if (const YAML::Node submit = root["submit"]) {
     RETURN_IF_ERROR(common::CheckKnownKeys(
         submit, {"defaultNamespace", "allowedPriorityClasses", "defaultPriorityClass",
-                 "minTerminationGracePeriodSeconds", "maxTerminationGracePeriodSeconds"}));
+                 "minTerminationGracePeriodSeconds", "maxTerminationGracePeriodSeconds",
+                 "maxPodSpecSizeBytes", "maxOversubscriptionByResourceRequest", "minJobResources",
+                 "supportedResources"}));
     auto& c = config.submit;
     if (submit["defaultNamespace"])
       c.default_namespace = submit["defaultNamespace"].as<std::string>();
@@ -54,6 +59,18 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
     }
     if (submit["maxTerminationGracePeriodSeconds"]) {
       c.max_termination_grace_seconds = submit["maxTerminationGracePeriodSeconds"].as<int64_t>();
+    }
+    if (submit["maxPodSpecSizeBytes"]) {
+      c.max_pod_spec_bytes = submit["maxPodSpecSizeBytes"].as<size_t>();
+    }
+    if (submit["maxOversubscriptionByResourceRequest"]) {
+      c.max_oversubscription = submit["maxOversubscriptionByResourceRequest"].as<double>();
+    }
+    if (submit["minJobResources"]) {
+      c.min_job_resources = submit["minJobResources"].as<std::map<std::string, std::string>>();
+    }
+    if (submit["supportedResources"]) {
+      c.supported_resources = submit["supportedResources"].as<std::vector<std::string>>();
     }
   }
   return absl::OkStatus();

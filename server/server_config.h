@@ -31,6 +31,10 @@ struct ServerConfig {
   // this many times (Armada's scheduling.maxRetries); returns of runs that
   // never started do not count.
   int max_retries = 3;
+  // Preempted jobs go back to their queue (a job's annotation
+  // armadaproject.io/requeueOnPreemption: "true"|"false" overrides); off, they
+  // fail as in Armada.
+  bool requeue_preempted_jobs = true;
   // Events older than this are pruned from PostgreSQL and Redis.
   absl::Duration event_retention = absl::Hours(14 * 24);
   model::SubmitConfig submit;

@@ -19,8 +19,8 @@
 namespace armada::server {
 namespace {
 
-// Jobs are submitted without authentication for now.
-constexpr char kAnonymous[] = "anonymous";
+// Armada truncates cancel reasons to this many characters.
+constexpr size_t kMaxReasonLength = 512;
 constexpr char kExternalJobUriAnnotation[] = "armadaproject.io/externalJobUri";
 
 using k8s::io::api::core::v1::PodSpec;
@@ -34,7 +34,11 @@ model::SubmitItemView ViewOf(const api::JobSubmitRequestItem& item) {
   const PodSpec* pod = item.has_pod_spec()         ? &item.pod_spec()
                        : item.pod_specs_size() > 0 ? &item.pod_specs(0)
                                                    : nullptr;
+  view.annotations = {item.annotations().begin(), item.annotations().end()};
   if (pod == nullptr) return view;
+  view.pod_spec_bytes = pod->ByteSizeLong();
+  view.has_preferred_node_affinity =
+      pod->affinity().nodeaffinity().preferredduringschedulingignoredduringexecution_size() > 0;
   view.priority_class_name = pod->priorityclassname();
   if (pod->has_terminationgraceperiodseconds()) {
     view.termination_grace_seconds = pod->terminationgraceperiodseconds();
@@ -44,6 +48,7 @@ model::SubmitItemView ViewOf(const api::JobSubmitRequestItem& item) {
     container.name = c.name();
     container.command.assign(c.command().begin(), c.command().end());
     container.command.insert(container.command.end(), c.args().begin(), c.args().end());
+    for (const auto& port : c.ports()) container.ports.push_back(port.containerport());
     for (const auto& [name, quantity] : c.resources().requests()) {
       container.requests[name] = quantity.string();
     }
@@ -72,7 +77,7 @@ api::Job MakeJob(const api::JobSubmitRequestItem& item, const model::ValidatedIt
     (*job.mutable_annotations())[kExternalJobUriAnnotation] = item.external_job_uri();
   }
   *job.mutable_required_node_labels() = item.required_node_labels();
-  job.set_owner(kAnonymous);
+  job.set_owner(kAnonymousUser);
   job.set_priority(valid.priority);
   PodSpec* pod = job.add_pod_specs();
   *pod = item.has_pod_spec() ? item.pod_spec() : item.pod_specs(0);
@@ -91,6 +96,25 @@ api::Job MakeJob(const api::JobSubmitRequestItem& item, const model::ValidatedIt
   return job;
 }
 
+std::string Truncated(const std::string& reason) { return reason.substr(0, kMaxReasonLength); }
+
+// The named jobs, locked, leaving out any of another queue or job set than
+// the request names (when it names them).
+JobSelector SelectJobs(std::vector<std::string> ids, std::string queue, std::string job_set) {
+  return [ids = std::move(ids), queue = std::move(queue),
+          job_set = std::move(job_set)](pqxx::work& tx) {
+    std::vector<store::JobRecord> jobs = store::GetJobs(tx, ids, /*lock=*/true);
+    std::erase_if(jobs, [&](const store::JobRecord& job) {
+      return (!queue.empty() && job.queue != queue) || (!job_set.empty() && job.job_set != job_set);
+    });
+    return jobs;
+  };
+}
+
+// Jobs the request names that do not exist (or not in its queue and job set)
+// get this result.
+constexpr char kNotFound[] = "job not found";
+
 }  // namespace
 
 grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmitRequest* request,
@@ -106,15 +130,21 @@ grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmi
   std::vector<api::Job> specs;
   jobs.reserve(items.size());
   specs.reserve(items.size());
+  std::vector<model::SubmitItemView> views;
+  views.reserve(items.size());
+  for (const auto& item : items) views.push_back(ViewOf(item));
+  if (absl::Status s = model::ValidateGangs(views); !s.ok()) return ToGrpcStatus(s);
   for (int i = 0; i < items.size(); ++i) {
-    auto valid = model::ValidateSubmitItem(i, ViewOf(items[i]), config_);
+    auto valid = model::ValidateSubmitItem(i, views[i], config_);
     if (!valid.ok()) return ToGrpcStatus(valid.status());
     api::Job job = MakeJob(items[i], *valid, common::NewJobId(), *request, now);
     const auto& pod = job.pod_specs(0);
+    const GangOf gang = GangOfJob(job);
     jobs.push_back(store::NewJob{job.id(), job.queue(), job.job_set_id(), job.client_id(),
                                  job.owner(), valid->priority, valid->requests, NodeSelectorOf(job),
                                  valid->priority_class_name, TolerationsOf(pod),
-                                 NodeAffinityOf(pod), job.SerializeAsString(), now});
+                                 NodeAffinityOf(pod), job.SerializeAsString(), now, gang.id,
+                                 gang.cardinality, gang.uniformity_label});
     specs.push_back(std::move(job));
   }
 
@@ -149,55 +179,27 @@ grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmi
   return grpc::Status::OK;
 }
 
-absl::StatusOr<std::vector<std::string>> SubmitService::Cancel(
-    const std::function<std::vector<store::JobRecord>(pqxx::work&)>& select,
-    const std::vector<model::JobState>& states, const std::string& reason) {
-  std::vector<std::string> cancelled;
-  const absl::Time now = clock_.Now();
-  absl::Status status = db_.Run([&](pqxx::work& tx) -> absl::Status {
-    cancelled.clear();
-    std::vector<store::EventRecord> events;
-    for (const store::JobRecord& job : select(tx)) {
-      if (model::IsTerminal(job.state)) continue;
-      if (!states.empty() && std::find(states.begin(), states.end(), job.state) == states.end()) {
-        continue;
-      }
-      // The executor learns of it on its next lease exchange: its run is no
-      // longer active, so it is told to stop it.
-      for (const store::RunRecord& run : store::LockActiveRunsOfJob(tx, job.job_id)) {
-        store::SetRunState(tx, run.run_id, model::RunState::kCancelled, now);
-      }
-      store::MarkJobCancelled(tx, job.job_id, reason, kAnonymous);
-      EventSubject subject{job.job_id, job.queue, job.job_set};
-      events.push_back(ToRecord(subject, CancellingEvent(subject, now, kAnonymous, reason)));
-      events.push_back(ToRecord(subject, CancelledEvent(subject, now, kAnonymous, reason)));
-      cancelled.push_back(job.job_id);
-    }
-    store::AppendEvents(tx, events);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return cancelled;
-}
-
 grpc::Status SubmitService::CancelJobs(grpc::ServerContext*, const api::JobCancelRequest* request,
                                        api::CancellationResult* response) {
   std::vector<std::string> ids(request->job_ids().begin(), request->job_ids().end());
   if (!request->job_id().empty()) ids.push_back(request->job_id());
   if (ids.empty()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("job_ids: name at least one job to cancel"));
+    // As in Armada: a cancel that names no job cancels the whole job set.
+    if (request->queue().empty() || request->job_set_id().empty()) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          "job_ids: name at least one job, or both queue and job_set_id to cancel the job set"));
+    }
+    auto cancelled = operations_.Cancel(
+        [&](pqxx::work& tx) {
+          return store::LockActiveJobsInJobSet(tx, request->queue(), request->job_set_id());
+        },
+        {}, kAnonymousUser, Truncated(request->reason()));
+    if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
+    for (const auto& id : *cancelled) response->add_cancelled_ids(id);
+    return grpc::Status::OK;
   }
-  auto cancelled = Cancel(
-      [&](pqxx::work& tx) {
-        std::vector<store::JobRecord> jobs = store::GetJobs(tx, ids, /*lock=*/true);
-        // A job of another queue or job set than the request names is not touched.
-        std::erase_if(jobs, [&](const store::JobRecord& job) {
-          return (!request->queue().empty() && job.queue != request->queue()) ||
-                 (!request->job_set_id().empty() && job.job_set != request->job_set_id());
-        });
-        return jobs;
-      },
-      std::vector<model::JobState>{}, request->reason());
+  auto cancelled = operations_.Cancel(SelectJobs(ids, request->queue(), request->job_set_id()), {},
+                                      kAnonymousUser, Truncated(request->reason()));
   if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
   for (const auto& id : *cancelled) response->add_cancelled_ids(id);
   spdlog::info("cancelled queue={} jobset={} jobs={}", request->queue(), request->job_set_id(),
@@ -211,35 +213,68 @@ grpc::Status SubmitService::CancelJobSet(grpc::ServerContext*,
   if (request->queue().empty() || request->job_set_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("queue and job_set_id must both be set"));
   }
-  std::vector<model::JobState> states;
-  for (int state : request->filter().states()) {
-    switch (static_cast<api::JobState>(state)) {
-      case api::QUEUED:
-        states.push_back(model::JobState::kQueued);
-        break;
-      case api::LEASED:
-        states.push_back(model::JobState::kLeased);
-        break;
-      case api::PENDING:
-        states.push_back(model::JobState::kPending);
-        break;
-      case api::RUNNING:
-        states.push_back(model::JobState::kRunning);
-        break;
-      default:
-        return ToGrpcStatus(
-            absl::InvalidArgumentError(absl::StrCat("filter.states: ", api::JobState_Name(state),
-                                                    " is not a state a job can be cancelled in")));
-    }
-  }
-  auto cancelled = Cancel(
+  auto states = CancellableStates(
+      {request->filter().states().begin(), request->filter().states().end()}, "filter.states");
+  if (!states.ok()) return ToGrpcStatus(states.status());
+  auto cancelled = operations_.Cancel(
       [&](pqxx::work& tx) {
         return store::LockActiveJobsInJobSet(tx, request->queue(), request->job_set_id());
       },
-      states, request->reason());
+      *states, kAnonymousUser, Truncated(request->reason()));
   if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
   spdlog::info("cancelled queue={} jobset={} jobs={}", request->queue(), request->job_set_id(),
                cancelled->size());
+  return grpc::Status::OK;
+}
+
+grpc::Status SubmitService::ReprioritizeJobs(grpc::ServerContext*,
+                                             const api::JobReprioritizeRequest* request,
+                                             api::JobReprioritizeResponse* response) {
+  const double priority = request->new_priority();
+  if (!(priority >= 0 && priority <= 4294967295.0) || priority != static_cast<uint32_t>(priority)) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("new_priority: must be a whole number from 0 to 4294967295, got ", priority)));
+  }
+  std::vector<std::string> ids(request->job_ids().begin(), request->job_ids().end());
+  JobSelector select;
+  if (ids.empty()) {
+    // No ids: the whole job set, as Armada does.
+    if (request->queue().empty() || request->job_set_id().empty()) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          "job_ids: name at least one job, or both queue and job_set_id for the whole job set"));
+    }
+    select = [&](pqxx::work& tx) {
+      return store::LockActiveJobsInJobSet(tx, request->queue(), request->job_set_id());
+    };
+  } else {
+    select = SelectJobs(ids, request->queue(), request->job_set_id());
+  }
+  auto results = operations_.Reprioritize(select, static_cast<uint32_t>(priority), kAnonymousUser);
+  if (!results.ok()) return ToGrpcStatus(results.status());
+  for (const auto& id : ids) {
+    if (!results->count(id)) (*results)[id] = kNotFound;
+  }
+  response->mutable_reprioritization_results()->insert(results->begin(), results->end());
+  spdlog::info("reprioritized queue={} jobset={} jobs={} priority={}", request->queue(),
+               request->job_set_id(), results->size(), priority);
+  return grpc::Status::OK;
+}
+
+grpc::Status SubmitService::PreemptJobs(grpc::ServerContext*, const api::JobPreemptRequest* request,
+                                        api::PreemptionResult* response) {
+  if (request->job_ids().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("job_ids: name at least one job to preempt"));
+  }
+  std::vector<std::string> ids(request->job_ids().begin(), request->job_ids().end());
+  auto results = operations_.Preempt(SelectJobs(ids, request->queue(), request->job_set_id()),
+                                     kAnonymousUser, Truncated(request->reason()));
+  if (!results.ok()) return ToGrpcStatus(results.status());
+  for (const auto& id : ids) {
+    if (!results->count(id)) (*results)[id] = kNotFound;
+  }
+  response->mutable_preemption_results()->insert(results->begin(), results->end());
+  spdlog::info("preempt queue={} jobset={} jobs={}", request->queue(), request->job_set_id(),
+               ids.size());
   return grpc::Status::OK;
 }
 

@@ -1,29 +1,31 @@
 #pragma once
 
-// api.Submit: job submission and cancellation; the queue rpcs delegate to
-// QueueService, as Armada's do.
+// api.Submit: submission, and cancel, preempt and reprioritize by job or job
+// set; the queue rpcs delegate to QueueService, as Armada's do.
 
 #include "api/submit.grpc.pb.h"
 #include "lib/common/clock.h"
 #include "lib/model/submit_validation.h"
 #include "lib/store/database.h"
 #include "lib/store/job_store.h"
+#include "server/job_operations.h"
 #include "server/queue_service.h"
 
 namespace armada::server {
 
 class SubmitService final : public api::Submit::Service {
  public:
-  SubmitService(store::Database& db, QueueService& queues, const model::SubmitConfig& config,
-                const common::Clock& clock)
-      : db_(db), queues_(queues), config_(config), clock_(clock) {}
+  SubmitService(store::Database& db, QueueService& queues, JobOperations& operations,
+                const model::SubmitConfig& config, const common::Clock& clock)
+      : db_(db), queues_(queues), operations_(operations), config_(config), clock_(clock) {}
 
   // All or nothing: every item is validated before anything is written, and
   // the jobs with their submitted and queued events go in one transaction. An
   // item whose client_id its queue already holds gets the existing job's id.
   grpc::Status SubmitJobs(grpc::ServerContext*, const api::JobSubmitRequest* request,
                           api::JobSubmitResponse* response) override;
-  // Cancels the named jobs that are not finished; returns those it cancelled.
+  // Cancels the named jobs that are not finished (no ids: the job set); returns
+  // those it cancelled or started cancelling.
   grpc::Status CancelJobs(grpc::ServerContext*, const api::JobCancelRequest* request,
                           api::CancellationResult* response) override;
   // Cancels every unfinished job of the job set (optionally only those in the
@@ -31,9 +33,30 @@ class SubmitService final : public api::Submit::Service {
   grpc::Status CancelJobSet(grpc::ServerContext*, const api::JobSetCancelRequest* request,
                             google::protobuf::Empty*) override;
 
+  // Sets the priority of the named jobs (no ids: the whole job set); the
+  // result maps each id to "" or why it was not changed.
+  grpc::Status ReprioritizeJobs(grpc::ServerContext*, const api::JobReprioritizeRequest* request,
+                                api::JobReprioritizeResponse* response) override;
+  // Preempts the named jobs that hold a lease; the result maps each id to ""
+  // or why it was not preempted.
+  grpc::Status PreemptJobs(grpc::ServerContext*, const api::JobPreemptRequest* request,
+                           api::PreemptionResult* response) override;
+
   grpc::Status CreateQueue(grpc::ServerContext* c, const api::Queue* r,
                            google::protobuf::Empty* e) override {
     return queues_.CreateQueue(c, r, e);
+  }
+  grpc::Status CreateQueues(grpc::ServerContext* c, const api::QueueList* r,
+                            api::BatchQueueCreateResponse* response) override {
+    return queues_.CreateQueues(c, r, response);
+  }
+  grpc::Status UpdateQueue(grpc::ServerContext* c, const api::Queue* r,
+                           google::protobuf::Empty* e) override {
+    return queues_.UpdateQueue(c, r, e);
+  }
+  grpc::Status UpdateQueues(grpc::ServerContext* c, const api::QueueList* r,
+                            api::BatchQueueUpdateResponse* response) override {
+    return queues_.UpdateQueues(c, r, response);
   }
   grpc::Status DeleteQueue(grpc::ServerContext* c, const api::QueueDeleteRequest* r,
                            google::protobuf::Empty* e) override {
@@ -54,14 +77,9 @@ class SubmitService final : public api::Submit::Service {
   }
 
  private:
-  // Cancels `job_ids` (those still unfinished and, if `states` is not empty,
-  // in one of them) in one transaction. Returns the ids cancelled.
-  absl::StatusOr<std::vector<std::string>> Cancel(
-      const std::function<std::vector<store::JobRecord>(pqxx::work&)>& select,
-      const std::vector<model::JobState>& states, const std::string& reason);
-
   store::Database& db_;
   QueueService& queues_;
+  JobOperations& operations_;
   const model::SubmitConfig config_;
   const common::Clock& clock_;
 };

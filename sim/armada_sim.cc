@@ -71,11 +71,6 @@ int main(int argc, char** argv) {
     std::cerr << "armada-sim: " << scenario.status().message() << "\n";
     return 2;
   }
-  if (scenario->protected_fraction_of_fair_share != 0) {
-    std::cerr << "armada-sim: warning: " << args.scenario
-              << ": scheduling.protectedFractionOfFairShare is ignored: preemption is not "
-                 "implemented yet\n";
-  }
   std::string out;
   if (scenario->time_mode()) {
     auto result = armada::sim::RunTime(*scenario, args.options);

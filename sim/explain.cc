@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "lib/scheduling/node_matching.h"
+#include "lib/scheduling/scheduling_report.h"
 
 namespace armada::sim {
 
@@ -13,24 +13,38 @@ std::string NodeBreakdown(const model::QueuedJob& job, const std::vector<model::
                           const std::vector<model::RunningJob>& running) {
   std::map<std::pair<std::string, std::string>, model::ResourceList> used;
   for (const auto& r : running) used[{r.executor, r.node}].Add(r.requests);
-  std::map<std::string, int> counts;
+  std::vector<scheduling::NodeSummary> summaries;
   for (const auto& node : nodes) {
-    if (auto why = scheduling::StaticMismatch(job, node)) {
-      ++counts[*why];
-      continue;
-    }
-    model::ResourceList free = node.allocatable;
-    free.Subtract(node.allocated);
-    free.Subtract(used[{node.executor, node.name}]);
-    std::vector<std::string> short_of;
-    for (const auto& [name, milli] : job.requests.entries()) {
-      if (milli > free.Get(name)) short_of.push_back(name);
-    }
-    ++counts[short_of.empty() ? "fits" : "too little free " + absl::StrJoin(short_of, ",")];
+    scheduling::NodeSummary summary{node, node.allocatable};
+    summary.free.Subtract(node.allocated);
+    summary.free.Subtract(used[{node.executor, node.name}]);
+    summaries.push_back(std::move(summary));
   }
   std::vector<std::string> parts;
-  for (const auto& [reason, n] : counts) parts.push_back(absl::StrCat(n, " ", reason));
+  for (const auto& [reason, n] : scheduling::NodeFitCounts(job, summaries)) {
+    parts.push_back(absl::StrCat(n, " ", reason));
+  }
   return parts.empty() ? "no nodes" : "nodes: " + absl::StrJoin(parts, ", ");
+}
+
+std::string ExplainReport(int64_t cycle, const scheduling::SchedulingSnapshot& snapshot,
+                          const scheduling::Decision& decision, const std::string& job_id) {
+  if (job_id.empty()) return "";
+  const scheduling::CycleSummary summary = scheduling::Summarize(cycle, snapshot, decision);
+  // No breakdowns for the other jobs: the explained one gets its own below.
+  for (auto& outcome : scheduling::JobOutcomes(summary, snapshot, decision, 0)) {
+    if (outcome.job_id != job_id) continue;
+    if (outcome.kind == scheduling::JobOutcome::Kind::kUnscheduled &&
+        outcome.reason.find("node") != std::string::npos) {
+      for (const auto& job : snapshot.jobs) {
+        if (job.id == job_id)
+          outcome.node_breakdown = scheduling::NodeBreakdown(job, summary.nodes);
+      }
+    }
+    return absl::StrCat(scheduling::FormatJobReport(outcome), "\n",
+                        scheduling::FormatQueueReport(summary, outcome.queue, 0));
+  }
+  return "";
 }
 
 }  // namespace armada::sim

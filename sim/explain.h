@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lib/model/scheduling_types.h"
+#include "lib/scheduling/scheduler.h"
 
 namespace armada::sim {
 
@@ -18,5 +19,12 @@ namespace armada::sim {
 // in name order. Pure; cost O(nodes x (taints + labels + resources)).
 std::string NodeBreakdown(const model::QueuedJob& job, const std::vector<model::NodeInfo>& nodes,
                           const std::vector<model::RunningJob>& running);
+
+// ExplainReport(cycle, snapshot, decision, job_id): what the server's scheduling reports say about
+// `job_id` after this cycle: its job report, then the queue report of its queue, built by
+// lib/scheduling/scheduling_report.h exactly as `armadactl get job-report` / `queue-report` get
+// them. "" when the decision says nothing about the job. Cost O(jobs + nodes).
+std::string ExplainReport(int64_t cycle, const scheduling::SchedulingSnapshot& snapshot,
+                          const scheduling::Decision& decision, const std::string& job_id);
 
 }  // namespace armada::sim

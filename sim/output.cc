@@ -6,10 +6,20 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "sim/json_writer.h"
 
 namespace armada::sim {
 namespace {
+
+// The scheduling reports' text about the explained job, indented under the explain lines.
+void AppendReport(const std::string& report, std::string& out) {
+  if (report.empty()) return;
+  out += "\n  as the scheduling reports give it after its last cycle:\n";
+  for (const auto& line : absl::StrSplit(report, '\n', absl::SkipEmpty())) {
+    absl::StrAppend(&out, "    ", std::string(line), "\n");
+  }
+}
 
 // Left-aligned columns separated by two spaces.
 std::string Table(const std::vector<std::vector<std::string>>& rows, const std::string& indent) {
@@ -76,6 +86,11 @@ std::string RoundsJson(const RoundResult& result, const RunOptions& options) {
     JsonValue preempted = JsonValue::Array();
     for (const auto& job : r.preempted) preempted.Push(JsonValue::String(job));
     round.Set("preempted", std::move(preempted));
+    if (!r.rejected.empty()) {  // only then, so that scenarios without gangs read as before
+      JsonValue rejected = JsonValue::Array();
+      for (const auto& job : r.rejected) rejected.Push(JsonValue::String(job));
+      round.Set("rejected", std::move(rejected));
+    }
     JsonValue queues = JsonValue::Object();
     for (const QueueRow& q : r.queues) queues.Set(q.key, QueueJson(q));
     round.Set("queues", std::move(queues));
@@ -98,7 +113,10 @@ std::string RoundsText(const RoundResult& result, const RunOptions& options) {
   std::string out;
   for (const RoundRecord& r : result.rounds) {
     absl::StrAppend(&out, "round ", r.round, ": ", r.scheduled.size(), " scheduled, ",
-                    r.preempted.size(), " preempted\n");
+                    r.preempted.size(), " preempted",
+                    r.rejected.empty() ? "" : absl::StrCat(", ", r.rejected.size(), " rejected"),
+                    "\n");
+    for (const auto& job : r.preempted) absl::StrAppend(&out, "  ", job, "  preempted\n");
     std::vector<std::vector<std::string>> leases;
     for (const auto& [job, node] : r.scheduled) leases.push_back({job, "->", node});
     out += Table(leases, "  ");
@@ -116,6 +134,7 @@ std::string RoundsText(const RoundResult& result, const RunOptions& options) {
     for (const RoundRecord& r : result.rounds) {
       absl::StrAppend(&out, "  round ", r.round, ": ", r.explain, "\n");
     }
+    AppendReport(result.explain_report, out);
   }
   return out;
 }
@@ -177,6 +196,7 @@ std::string TimeText(const TimeResult& result, const RunOptions& options) {
     for (const ExplainLine& line : result.explain) {
       absl::StrAppend(&out, "  ", FormatSimTime(line.time), ": ", line.status, "\n");
     }
+    AppendReport(result.explain_report, out);
   }
   return out;
 }

@@ -32,16 +32,21 @@ struct QueueRow {
 struct RoundRecord {
   int round = 0;
   std::vector<std::pair<std::string, std::string>> scheduled;  // (job, node), submission order
-  std::vector<std::string> preempted;  // always empty: the library has no preemption yet
+  std::vector<std::string> preempted;  // jobs evicted this round (they are gone)
+  std::vector<std::string> rejected;   // gangs that can never be scheduled (they are gone)
   std::vector<QueueRow> queues;
   std::string explain;  // the explained job's status in this round; "" when not asked
 };
 
 struct RoundResult {
   std::vector<RoundRecord> rounds;
+  // The job and queue reports (lib/scheduling/scheduling_report.h) of the last round whose
+  // decision said something about the explained job; "" when none did or when not asked.
+  std::string explain_report;
 };
 
-// A time mode event. type: "submitted", "leased", "succeeded" (no "preempted" yet). node is set
+// A time mode event. type: "submitted", "leased", "preempted", "rejected" (a gang that can never
+// be scheduled), "succeeded". node is set
 // for "leased" only.
 struct Event {
   absl::Duration time;
@@ -62,6 +67,8 @@ struct TimeResult {
   // Every queue of the scenario has an entry, possibly empty.
   std::map<std::string, std::map<std::string, absl::int128>> used;
   std::vector<ExplainLine> explain;  // empty when not asked
+  // As RoundResult::explain_report, for the last cycle.
+  std::string explain_report;
 };
 
 }  // namespace armada::sim

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -77,19 +78,37 @@ absl::StatusOr<RoundResult> RunRounds(const Scenario& scenario, const RunOptions
     const Round& round = scenario.rounds[r];
     std::map<std::string, int64_t> index;  // queue -> next INDEX in this round
     for (const JobSpec& spec : round.submit) {
+      std::string gang_id;
       for (int64_t i = 0; i < spec.count; ++i) {
         std::string id = absl::StrCat(spec.queue, "/", r, "/", index[spec.queue]++);
-        queued.push_back(MakeQueuedJob(spec, std::move(id), seq++));
+        if (spec.gang_cardinality > 0 && i % spec.gang_cardinality == 0) gang_id = id;
+        queued.push_back(MakeQueuedJob(spec, std::move(id), seq++, gang_id));
       }
     }
     const absl::Time now = kSimStart + static_cast<int64_t>(r) * kRoundStep;
-    scheduling::Decision decision =
-        scheduler->Schedule(MakeSnapshot(scenario, queued, running, usage, rate_limits, now));
+    const scheduling::SchedulingSnapshot snapshot =
+        MakeSnapshot(scenario, queued, running, usage, rate_limits, now);
+    scheduling::Decision decision = scheduler->Schedule(snapshot);
+    std::string report =
+        ExplainReport(static_cast<int64_t>(r), snapshot, decision, options.explain_job);
+    if (!report.empty()) result.explain_report = std::move(report);
     usage = decision.usage;
     rate_limits = decision.rate_limits;
 
     RoundRecord record;
     record.round = static_cast<int>(r);
+    // Preempted jobs are gone (failed); so are jobs that can never be scheduled.
+    std::set<std::string> gone;
+    for (const auto& p : decision.preemptions) {
+      record.preempted.push_back(p.job_id);
+      gone.insert(p.job_id);
+    }
+    std::erase_if(running, [&](const model::RunningJob& job) { return gone.contains(job.id); });
+    for (const auto& rejected : decision.rejected) {
+      record.rejected.push_back(rejected.job_id);
+      gone.insert(rejected.job_id);
+    }
+    std::erase_if(queued, [&](const model::QueuedJob& job) { return gone.contains(job.id); });
     std::optional<model::QueuedJob> explained;
     std::map<std::string, const scheduling::Lease*> leases;
     for (const auto& lease : decision.leases) leases[lease.job_id] = &lease;
@@ -102,7 +121,7 @@ absl::StatusOr<RoundResult> RunRounds(const Scenario& scenario, const RunOptions
         continue;
       }
       record.scheduled.emplace_back(job.id, it->second->node);
-      running.push_back(MakeRunningJob(job, *it->second));
+      running.push_back(MakeRunningJob(job, *it->second, now));
     }
     queued = std::move(still_queued);
     record.explain = explainer.Status(record.round, decision, explained ? &*explained : nullptr,

@@ -49,17 +49,15 @@ class Parser {
  private:
   absl::Status ParseScheduling(const YAML::Node& node) {
     if (!node.IsMap()) return ErrorAt(node, "scheduling", "expected a map");
-    YAML::Node copy = YAML::Clone(node);
     if (const YAML::Node pf = node["protectedFractionOfFairShare"]) {
+      // SIMULATOR.md bounds it to [0, 1] (the server accepts any fraction >= 0).
       const std::string path = "scheduling.protectedFractionOfFairShare";
       ASSIGN_OR_RETURN(double f, internal::ReadDouble(pf, path));
       if (!(f >= 0 && f <= 1)) return ErrorAt(pf, path, "must be in [0, 1]");
-      scenario_.protected_fraction_of_fair_share = f;
-      copy.remove("protectedFractionOfFairShare");
     }
     absl::Status status;
     try {
-      status = scheduling::ParseSchedulingConfig(copy, scenario_.scheduling);
+      status = scheduling::ParseSchedulingConfig(node, scenario_.scheduling);
     } catch (const YAML::Exception& e) {
       return ErrorAt(node, "scheduling", e.msg);
     }
@@ -273,7 +271,7 @@ class Parser {
       if (!n["runtime"]) return ErrorAt(n, Key(p, "runtime"), "required in time mode");
       ASSIGN_OR_RETURN(job.runtime, internal::ReadDuration(n["runtime"], Key(p, "runtime")));
     }
-    if (n["gang"]) RETURN_IF_ERROR(RejectGang(n["gang"], Key(p, "gang"), job.count));
+    if (n["gang"]) RETURN_IF_ERROR(ParseGang(n["gang"], Key(p, "gang"), job));
     return job;
   }
 
@@ -316,26 +314,23 @@ class Parser {
     return absl::OkStatus();
   }
 
-  // Validates a gang, then refuses it: the scheduler library has no gang support yet, and
-  // treating members as independent jobs would silently give wrong answers.
-  absl::Status RejectGang(const YAML::Node& g, const std::string& p, int64_t count) {
+  absl::Status ParseGang(const YAML::Node& g, const std::string& p, JobSpec& job) {
     RETURN_IF_ERROR(CheckKeys(g, p, {"cardinality", "uniformityLabel"}));
     RETURN_IF_ERROR(internal::Require(g, "cardinality", p));
     ASSIGN_OR_RETURN(int64_t cardinality,
                      internal::ReadInt(g["cardinality"], Key(p, "cardinality")));
     if (cardinality < 1) return ErrorAt(g["cardinality"], Key(p, "cardinality"), "must be >= 1");
-    if (count % cardinality != 0) {
+    if (job.count % cardinality != 0) {
       return ErrorAt(g["cardinality"], Key(p, "cardinality"),
-                     absl::StrCat("count ", count, " is not a multiple of the gang cardinality ",
-                                  cardinality));
+                     absl::StrCat("count ", job.count,
+                                  " is not a multiple of the gang cardinality ", cardinality));
     }
+    job.gang_cardinality = static_cast<int>(cardinality);
     if (g["uniformityLabel"]) {
-      ASSIGN_OR_RETURN(std::string label,
+      ASSIGN_OR_RETURN(job.gang_uniformity_label,
                        internal::ReadString(g["uniformityLabel"], Key(p, "uniformityLabel")));
     }
-    return absl::UnimplementedError(absl::StrCat(
-        internal::LineOf(g), ": ", p,
-        ": gangs are not supported yet (the scheduler library cannot schedule them atomically)"));
+    return absl::OkStatus();
   }
 
   Scenario scenario_;

@@ -29,6 +29,9 @@ struct JobSpec {
   uint32_t priority = 0;       // lower is more urgent
   std::map<std::string, std::string> node_selector;
   std::vector<model::Toleration> tolerations;
+  // Gang: the entry's `count` jobs form gangs of this many members (0: no gang).
+  int gang_cardinality = 0;
+  std::string gang_uniformity_label;
   absl::Duration submit_at;  // time mode only
   absl::Duration runtime;    // time mode only
   int line = 0;              // of the entry, for messages
@@ -42,16 +45,13 @@ struct Round {
 struct Workload {
   absl::Duration cycle_period = absl::Seconds(10);  // > 0
   absl::Duration until = absl::Hours(24);
-  bool resubmit_preempted = true;  // accepted; preemption is not implemented yet
+  bool resubmit_preempted = true;  // a preempted job comes back as a new job of its queue
   std::vector<JobSpec> jobs;       // file order
 };
 
 struct Scenario {
   std::string path;
   scheduling::SchedulingConfig scheduling;
-  // Accepted for SIMULATOR.md compatibility; the library has no preemption yet, so it has no
-  // effect (armada-sim warns when it is non-zero).
-  double protected_fraction_of_fair_share = 0;
   std::vector<model::NodeInfo> nodes;  // clusters in file order, nodes in file order
   std::vector<model::QueueInfo> queues;
   std::vector<Round> rounds;         // round mode iff !workload

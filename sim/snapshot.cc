@@ -6,8 +6,14 @@
 
 namespace armada::sim {
 
-model::QueuedJob MakeQueuedJob(const JobSpec& spec, std::string id, int64_t seq) {
+model::QueuedJob MakeQueuedJob(const JobSpec& spec, std::string id, int64_t seq,
+                               std::string gang_id) {
   model::QueuedJob job;
+  if (spec.gang_cardinality > 0) {
+    job.gang_id = std::move(gang_id);
+    job.gang_cardinality = spec.gang_cardinality;
+    job.gang_uniformity_label = spec.gang_uniformity_label;
+  }
   job.id = std::move(id);
   job.queue = spec.queue;
   job.job_set = "sim";
@@ -20,8 +26,10 @@ model::QueuedJob MakeQueuedJob(const JobSpec& spec, std::string id, int64_t seq)
   return job;
 }
 
-model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::Lease& lease) {
+model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::Lease& lease,
+                                 absl::Time started_at) {
   model::RunningJob r;
+  r.started_at = started_at;
   r.id = job.id;
   r.queue = job.queue;
   r.job_set = job.job_set;
@@ -30,6 +38,7 @@ model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::
   r.pool = lease.pool;
   r.requests = job.requests;
   r.priority_class = job.priority_class;
+  r.gang_id = job.gang_id;
   return r;
 }
 

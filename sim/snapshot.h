@@ -19,10 +19,13 @@ namespace armada::sim {
 inline constexpr absl::Time kSimStart = absl::UnixEpoch();
 
 // The queued job of `spec` named `id`, with submission order `seq`.
-model::QueuedJob MakeQueuedJob(const JobSpec& spec, std::string id, int64_t seq);
+// `gang_id` names the job's gang when spec has one (the id of its first member).
+model::QueuedJob MakeQueuedJob(const JobSpec& spec, std::string id, int64_t seq,
+                               std::string gang_id = "");
 
 // The running job a lease of `job` becomes.
-model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::Lease& lease);
+model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::Lease& lease,
+                                 absl::Time started_at);
 
 // The snapshot of one cycle, with the usage and rate-limit buckets of the previous decision. No
 // clock and no cycle-time limit (scheduling.maxCycleTime is ignored), so results are

@@ -75,14 +75,50 @@ class TimeSimulation {
     std::stable_sort(specs.begin(), specs.end(), [](const JobSpec* a, const JobSpec* b) {
       return a->submit_at < b->submit_at;
     });
-    std::map<std::string, int64_t> next;
-    int64_t seq = 0;
     for (const JobSpec* spec : specs) {
+      std::string gang_id;
       for (int64_t i = 0; i < spec->count; ++i) {
-        std::string id = absl::StrCat(spec->queue, "/", next[spec->queue]++);
+        std::string id = absl::StrCat(spec->queue, "/", next_index_[spec->queue]++);
+        if (spec->gang_cardinality > 0 && i % spec->gang_cardinality == 0) gang_id = id;
         pending_.push_back(
-            {MakeQueuedJob(*spec, std::move(id), seq++), spec->submit_at, spec->runtime});
+            {MakeQueuedJob(*spec, std::move(id), seq_++, gang_id), spec->submit_at, spec->runtime});
       }
+    }
+  }
+
+  // Preempted runs end now; with resubmitPreempted each comes back as a new job of its queue
+  // (gang members as a new gang). Jobs that can never be scheduled leave the queue.
+  void ApplyEvictions(absl::Duration t, const scheduling::Decision& d) {
+    std::map<std::string, std::string> new_gang_ids;  // old gang id -> the new gang's id
+    for (const auto& p : d.preemptions) {
+      auto it = std::find_if(running_.begin(), running_.end(),
+                             [&](const ActiveRun& run) { return run.job.id == p.job_id; });
+      if (it == running_.end()) continue;
+      Account(*it, t);
+      result_.events.push_back({t, "preempted", it->job.id, it->job.queue, ""});
+      if (it->job.id == explain_) result_.explain.push_back({t, "preempted: " + p.reason});
+      if (workload_.resubmit_preempted) {
+        model::QueuedJob again = original_.at(it->job.id);
+        again.id = absl::StrCat(again.queue, "/", next_index_[again.queue]++);
+        again.submit_seq = seq_++;
+        if (!again.gang_id.empty()) {
+          auto [g, inserted] = new_gang_ids.emplace(again.gang_id, again.id);
+          again.gang_id = g->second;
+        }
+        result_.events.push_back({t, "submitted", again.id, again.queue, ""});
+        runtime_[again.id] = runtime_.at(it->job.id);
+        original_[again.id] = again;
+        queued_.push_back(std::move(again));
+      }
+      running_.erase(it);
+    }
+    for (const auto& r : d.rejected) {
+      auto it = std::find_if(queued_.begin(), queued_.end(),
+                             [&](const model::QueuedJob& job) { return job.id == r.job_id; });
+      if (it == queued_.end()) continue;
+      result_.events.push_back({t, "rejected", it->id, it->queue, ""});
+      if (it->id == explain_) result_.explain.push_back({t, "rejected: " + r.reason});
+      queued_.erase(it);
     }
   }
 
@@ -107,6 +143,7 @@ class TimeSimulation {
       result_.events.push_back({s.submit_at, "submitted", s.job.id, s.job.queue, ""});
       if (s.job.id == explain_) result_.explain.push_back({s.submit_at, "submitted"});
       runtime_[s.job.id] = s.runtime;
+      original_[s.job.id] = s.job;
       queued_.push_back(std::move(s.job));
     }
   }
@@ -114,10 +151,14 @@ class TimeSimulation {
   void Cycle(absl::Duration t) {
     std::vector<model::RunningJob> running;
     for (const auto& run : running_) running.push_back(run.job);
-    scheduling::Decision d = scheduler_->Schedule(
-        MakeSnapshot(scenario_, queued_, running, usage_, rate_limits_, kSimStart + t));
+    const scheduling::SchedulingSnapshot snapshot =
+        MakeSnapshot(scenario_, queued_, running, usage_, rate_limits_, kSimStart + t);
+    scheduling::Decision d = scheduler_->Schedule(snapshot);
+    std::string report = ExplainReport(cycles_++, snapshot, d, explain_);
+    if (!report.empty()) result_.explain_report = std::move(report);
     usage_ = d.usage;
     rate_limits_ = d.rate_limits;
+    ApplyEvictions(t, d);
     std::map<std::string, const scheduling::Lease*> leases;
     for (const auto& lease : d.leases) leases[lease.job_id] = &lease;
     std::vector<model::QueuedJob> still;
@@ -132,7 +173,7 @@ class TimeSimulation {
       const scheduling::Lease& lease = *it->second;
       result_.events.push_back({t, "leased", job.id, job.queue, lease.node});
       if (job.id == explain_) result_.explain.push_back({t, "leased on " + lease.node});
-      running_.push_back({MakeRunningJob(job, lease), t, t + runtime_.at(job.id)});
+      running_.push_back({MakeRunningJob(job, lease, kSimStart + t), t, t + runtime_.at(job.id)});
     }
     queued_ = std::move(still);
     if (explain_queued) ExplainQueued(t, d);
@@ -171,10 +212,14 @@ class TimeSimulation {
   std::vector<Submission> pending_;  // by (submitAt, file order)
   size_t next_submission_ = 0;
   std::map<std::string, absl::Duration> runtime_;
+  std::map<std::string, model::QueuedJob> original_;  // as submitted, for resubmission
+  std::map<std::string, int64_t> next_index_;         // queue -> next N of QUEUE/N
+  int64_t seq_ = 0;
   std::vector<model::QueuedJob> queued_;
   std::vector<ActiveRun> running_;
   std::map<model::PoolQueue, model::QueueUsage> usage_;
   scheduling::RateLimitState rate_limits_;
+  int64_t cycles_ = 0;  // cycles run, for the reports' cycle numbers
   TimeResult result_;
 };
 

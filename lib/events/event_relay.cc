@@ -2,9 +2,11 @@
 
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/events/wakeup.h"
 #include "lib/store/job_store.h"
 #include "spdlog/spdlog.h"
 
@@ -13,11 +15,23 @@ namespace {
 
 constexpr char kCursorKey[] = "armada:relay:cursor";
 
-class Wakeup : public pqxx::notification_receiver {
+class NotifyReceiver : public pqxx::notification_receiver {
  public:
-  explicit Wakeup(pqxx::connection_base& c) : pqxx::notification_receiver(c, "job_events") {}
+  explicit NotifyReceiver(pqxx::connection_base& c)
+      : pqxx::notification_receiver(c, "job_events") {}
   void operator()(const std::string&, int) override {}
 };
+
+// The distinct stream keys of the first `count` XADD commands, in first-seen order.
+std::vector<std::string> GrownStreams(const std::vector<std::vector<std::string>>& commands,
+                                      size_t count) {
+  std::vector<std::string> keys;
+  absl::flat_hash_set<std::string_view> seen;
+  for (size_t i = 0; i < count; ++i) {
+    if (seen.insert(commands[i][1]).second) keys.push_back(commands[i][1]);
+  }
+  return keys;
+}
 
 }  // namespace
 
@@ -50,32 +64,36 @@ absl::StatusOr<int64_t> EventRelay::PublishPending() {
     if (!status.ok()) return status;
     if (commands.empty()) return published;
 
+    const size_t added = commands.size();
     commands.push_back({"SET", kCursorKey, std::to_string(last)});
+    // One wake-up per batch, after the cursor: every replica's hub reads the
+    // streams named, so its watchers see the new events.
+    commands.push_back({"PUBLISH", kWakeupChannel, EncodeWakeup(GrownStreams(commands, added))});
     auto replies = redis_->Pipeline(commands);
     if (!replies.ok()) return replies.status();
-    for (size_t i = 0; i + 1 < replies->size(); ++i) {
+    for (size_t i = 0; i < added; ++i) {
       const RedisReply& reply = (*replies)[i];
       // "equal or smaller than the target stream top item": already published.
       if (reply.is_error && !absl::StrContains(reply.str, "equal or smaller")) {
         return absl::InternalError(absl::StrCat("XADD ", commands[i][1], ": ", reply.str));
       }
     }
-    published += static_cast<int64_t>(commands.size()) - 1;
+    published += static_cast<int64_t>(added);
     cursor = last;
-    if (static_cast<int>(commands.size()) - 1 < options_.batch_size) return published;
+    if (static_cast<int>(added) < options_.batch_size) return published;
   }
 }
 
 void EventRelay::Run(const std::atomic<bool>& stop) {
   std::unique_ptr<pqxx::connection> listener;
-  std::unique_ptr<Wakeup> wakeup;
+  std::unique_ptr<NotifyReceiver> wakeup;
   const auto idle_micros = absl::ToInt64Microseconds(options_.idle_poll);
   while (!stop.load()) {
     try {
       if (!listener || !listener->is_open()) {
         wakeup.reset();
         listener = std::make_unique<pqxx::connection>(db_.url());
-        wakeup = std::make_unique<Wakeup>(*listener);
+        wakeup = std::make_unique<NotifyReceiver>(*listener);
       }
     } catch (const std::exception& e) {
       spdlog::warn("event relay: cannot listen for new events: {}", e.what());

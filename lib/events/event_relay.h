@@ -6,7 +6,8 @@
 // is not above the stream's last one. The relay's cursor lives in Redis too,
 // so if Redis loses its data (restart, FLUSHALL) it loses the cursor with it
 // and the relay refills every stream from PostgreSQL, with no gap and no
-// duplicate. Every server replica may run a relay.
+// duplicate. Every server replica may run a relay. After each batch the relay
+// publishes a wake-up naming the streams that grew (lib/events/wakeup.h).
 
 #include <atomic>
 #include <cstdint>
@@ -33,8 +34,9 @@ class EventRelay {
 
   EventRelay(store::Database& db, std::unique_ptr<RedisClient> redis, Options options);
 
-  // Publishes every logged event above the cursor, in order, and advances the
-  // cursor. Returns how many events it published.
+  // Publishes every logged event above the cursor, in order, advances the
+  // cursor and sends one wake-up per batch. Returns how many events it
+  // published (offered again after a lost cursor counts too).
   absl::StatusOr<int64_t> PublishPending();
 
   // Publishes until `stop` becomes true, woken by NOTIFY job_events. Errors

@@ -47,22 +47,28 @@ void Append(redisContext* context, const std::vector<std::string>& args) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RedisClient>> RedisClient::Connect(const std::string& url) {
+absl::StatusOr<RedisAddress> ParseRedisUrl(const std::string& url) {
   absl::string_view rest = url;
   if (!absl::ConsumePrefix(&rest, "redis://")) {
     return absl::InvalidArgumentError(absl::StrCat("redis url must start with redis://: ", url));
   }
-  int db = 0;
+  RedisAddress address;
   std::vector<std::string> parts = absl::StrSplit(rest, absl::MaxSplits('/', 1));
-  if (parts.size() == 2 && !parts[1].empty() && !absl::SimpleAtoi(parts[1], &db)) {
+  if (parts.size() == 2 && !parts[1].empty() && !absl::SimpleAtoi(parts[1], &address.db)) {
     return absl::InvalidArgumentError(absl::StrCat("bad database number in redis url: ", url));
   }
   std::vector<std::string> host_port = absl::StrSplit(parts[0], absl::MaxSplits(':', 1));
-  int port = 6379;
-  if (host_port.size() == 2 && !absl::SimpleAtoi(host_port[1], &port)) {
+  address.host = host_port[0];
+  if (host_port.size() == 2 && !absl::SimpleAtoi(host_port[1], &address.port)) {
     return absl::InvalidArgumentError(absl::StrCat("bad port in redis url: ", url));
   }
-  std::unique_ptr<RedisClient> client(new RedisClient(host_port[0], port, db));
+  return address;
+}
+
+absl::StatusOr<std::unique_ptr<RedisClient>> RedisClient::Connect(const std::string& url) {
+  auto address = ParseRedisUrl(url);
+  if (!address.ok()) return address.status();
+  std::unique_ptr<RedisClient> client(new RedisClient(address->host, address->port, address->db));
   absl::Status status = client->EnsureConnected();
   if (!status.ok()) return status;
   return client;

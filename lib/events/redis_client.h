@@ -25,6 +25,16 @@ struct RedisReply {
   std::vector<RedisReply> elements;
 };
 
+// Where a redis:// URL points.
+struct RedisAddress {
+  std::string host;
+  int port = 6379;
+  int db = 0;
+};
+
+// Parses redis://host[:port][/db]. kInvalidArgument names what is wrong.
+absl::StatusOr<RedisAddress> ParseRedisUrl(const std::string& url);
+
 class RedisClient {
  public:
   // url: redis://host:port[/db]. Connects at once; kUnavailable on failure.

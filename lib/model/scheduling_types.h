@@ -69,6 +69,15 @@ struct QueuedJob {
   std::vector<Toleration> tolerations;
   // requiredDuringSchedulingIgnoredDuringExecution: the terms are ORed; empty = no constraint.
   std::vector<NodeSelectorTerm> node_affinity;
+  // Nodes where an earlier run of the job started and then had its lease
+  // returned: a retry goes elsewhere.
+  std::vector<std::string> avoid_nodes;
+  // Gang membership (Armada's armadaproject.io/gang* annotations): the gang is
+  // scheduled whole, once `gang_cardinality` members are queued, and with a
+  // uniformity label all on nodes sharing one value of it. Empty id: no gang.
+  std::string gang_id;
+  int gang_cardinality = 0;
+  std::string gang_uniformity_label;
 };
 
 // A job holding a lease (leased or running) on a node: counts for its node's free resources and
@@ -82,6 +91,10 @@ struct RunningJob {
   std::string pool;      // "" means the pool of its node
   ResourceList requests;
   std::string priority_class;  // "" means the scheduler's default priority class
+  // When the run was leased: among equal candidates, the most recently started
+  // is preempted first (it has lost the least work).
+  absl::Time started_at = absl::UnixEpoch();
+  std::string gang_id;  // preempted together with the rest of its gang
 };
 
 // A queue's decayed usage in one pool: an exponential moving average of its dominant share of

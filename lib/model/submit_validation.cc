@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/model/resource_quantity.h"
@@ -65,6 +66,14 @@ absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemV
   }
   const std::string pod = path + ".pod_specs[0]";
   if (item.containers.empty()) return Invalid(pod + ".containers", "at least one is required");
+  if (item.pod_spec_bytes > config.max_pod_spec_bytes) {
+    return Invalid(pod, absl::StrCat("is ", item.pod_spec_bytes, " bytes; at most ",
+                                     config.max_pod_spec_bytes, " are allowed"));
+  }
+  if (item.has_preferred_node_affinity) {
+    return Invalid(pod + ".affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
+                   "preferred node affinity is not supported; use required node affinity");
+  }
 
   out.priority_class_name =
       item.priority_class_name.empty() ? config.default_priority_class : item.priority_class_name;
@@ -85,10 +94,19 @@ absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemV
                                 config.max_termination_grace_seconds, "]"));
   }
 
+  std::map<int32_t, size_t> port_owner;
   for (size_t c = 0; c < item.containers.size(); ++c) {
     const ContainerView& container = item.containers[c];
     const std::string cpath = absl::StrCat(pod, ".containers[", c, "]");
     if (container.name.empty()) return Invalid(cpath + ".name", "must be set");
+    for (size_t p = 0; p < container.ports.size(); ++p) {
+      auto [it, inserted] = port_owner.emplace(container.ports[p], c);
+      if (!inserted) {
+        return Invalid(
+            absl::StrCat(cpath, ".ports[", p, "].containerPort"),
+            absl::StrCat(container.ports[p], " is already used by containers[", it->second, "]"));
+      }
+    }
     for (const auto* side : {&container.requests, &container.limits}) {
       const char* side_name = side == &container.requests ? "requests" : "limits";
       for (const auto& [resource, text] : *side) {
@@ -121,13 +139,89 @@ absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemV
                                     "resources in both"));
       }
     }
+    const auto& supported = config.supported_resources;
     for (const auto& [resource, text] : requests) {
+      if (!supported.empty() &&
+          std::find(supported.begin(), supported.end(), resource) == supported.end()) {
+        return Invalid(
+            absl::StrCat(cpath, ".resources.requests[", resource, "]"),
+            absl::StrCat("unknown resource; the scheduler knows ", absl::StrJoin(supported, ", ")));
+      }
+      const int64_t request = *ParseQuantity(text);
+      const int64_t limit = *ParseQuantity(limits.at(resource));
+      if (static_cast<double>(limit) > static_cast<double>(request) * config.max_oversubscription) {
+        return Invalid(absl::StrCat(cpath, ".resources.limits[", resource, "]"),
+                       absl::StrCat(limits.at(resource), " exceeds the request ", text,
+                                    config.max_oversubscription == 1.0
+                                        ? "; limits must equal requests"
+                                        : absl::StrCat(" times ", config.max_oversubscription)));
+      }
       ResourceList one;
-      one.Set(resource, *ParseQuantity(text));
+      one.Set(resource, request);
       out.requests.Add(one);
     }
   }
+  for (const auto& [resource, minimum] : config.min_job_resources) {
+    auto min_milli = ParseQuantity(minimum);
+    if (min_milli.ok() && out.requests.Get(resource) < *min_milli) {
+      return Invalid(absl::StrCat(pod, ".containers[*].resources.requests[", resource, "]"),
+                     absl::StrCat("the job asks for ", FormatQuantity(out.requests.Get(resource)),
+                                  "; at least ", minimum, " is required"));
+    }
+  }
   return out;
+}
+
+absl::Status ValidateGangs(const std::vector<SubmitItemView>& items) {
+  struct Gang {
+    size_t first_item;
+    std::string cardinality;
+    std::string uniformity_label;
+    int64_t members = 0;
+  };
+  std::map<std::string, Gang> gangs;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& annotations = items[i].annotations;
+    auto id = annotations.find(kGangIdAnnotation);
+    const std::string path = absl::StrCat("job_request_items[", i, "].annotations");
+    auto cardinality = annotations.find(kGangCardinalityAnnotation);
+    if (id == annotations.end() || id->second.empty()) {
+      if (cardinality != annotations.end()) {
+        return Invalid(absl::StrCat(path, "[", kGangCardinalityAnnotation, "]"),
+                       absl::StrCat("is set but ", kGangIdAnnotation, " is not"));
+      }
+      continue;
+    }
+    int64_t n = 0;
+    if (cardinality == annotations.end() || !absl::SimpleAtoi(cardinality->second, &n) || n < 1) {
+      return Invalid(
+          absl::StrCat(path, "[", kGangCardinalityAnnotation, "]"),
+          absl::StrCat("gang ", id->second, " needs a cardinality >= 1, got \"",
+                       cardinality == annotations.end() ? "" : cardinality->second, "\""));
+    }
+    auto label = annotations.find(kGangUniformityLabelAnnotation);
+    const std::string uniformity = label == annotations.end() ? "" : label->second;
+    auto [it, inserted] = gangs.emplace(id->second, Gang{i, cardinality->second, uniformity});
+    Gang& gang = it->second;
+    if (gang.cardinality != cardinality->second) {
+      return Invalid(absl::StrCat(path, "[", kGangCardinalityAnnotation, "]"),
+                     absl::StrCat("gang ", id->second, " has cardinality ", gang.cardinality,
+                                  " in job_request_items[", gang.first_item, "] but ",
+                                  cardinality->second, " here"));
+    }
+    if (gang.uniformity_label != uniformity) {
+      return Invalid(absl::StrCat(path, "[", kGangUniformityLabelAnnotation, "]"),
+                     absl::StrCat("gang ", id->second, " has node uniformity label \"",
+                                  gang.uniformity_label, "\" in job_request_items[",
+                                  gang.first_item, "] but \"", uniformity, "\" here"));
+    }
+    if (++gang.members > n) {
+      return Invalid(absl::StrCat(path, "[", kGangIdAnnotation, "]"),
+                     absl::StrCat("gang ", id->second, " has cardinality ", n,
+                                  " but this request holds more members"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace armada::model

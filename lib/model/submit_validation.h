@@ -29,11 +29,23 @@ struct SubmitConfig {
   size_t max_client_id_length = 100;
   size_t max_job_set_length = 1023;
   size_t max_items_per_request = 100000;
+  // Armada's maxPodSpecSizeBytes: the serialized pod spec.
+  size_t max_pod_spec_bytes = 65535;
+  // A container's limit may be at most its request times this (Armada's
+  // maxOversubscriptionByResourceRequest; 1 means limits equal requests).
+  double max_oversubscription = 1.0;
+  // Every job must ask for at least this much of each resource listed.
+  std::map<std::string, std::string> min_job_resources;
+  // Resource names the scheduler knows; a request for any other is refused.
+  // Empty: any name is accepted.
+  std::vector<std::string> supported_resources = {"cpu", "memory", "ephemeral-storage",
+                                                  "nvidia.com/gpu", "amd.com/gpu"};
 };
 
 struct ContainerView {
   std::string name;
   std::vector<std::string> command;  // command followed by args
+  std::vector<int32_t> ports;        // containerPort of each port
   std::map<std::string, std::string> requests;
   std::map<std::string, std::string> limits;
 };
@@ -47,6 +59,10 @@ struct SubmitItemView {
   std::vector<ContainerView> containers;
   std::string priority_class_name;
   std::optional<int64_t> termination_grace_seconds;
+  size_t pod_spec_bytes = 0;
+  bool has_preferred_node_affinity = false;
+  // The item's annotations (gang membership is declared there).
+  std::map<std::string, std::string> annotations;
 };
 
 // The item after defaulting: what the store and scheduler use.
@@ -65,6 +81,17 @@ absl::Status ValidateSubmitRequest(const std::string& queue, const std::string& 
 // Checks item `index` and applies defaults.
 absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemView& item,
                                                  const SubmitConfig& config);
+
+// Checks gang declarations across the items of one request: a gang's
+// cardinality is a positive integer, its members agree on cardinality and
+// node uniformity label, and the request holds no more members than the
+// cardinality. (Members may arrive over several requests.)
+absl::Status ValidateGangs(const std::vector<SubmitItemView>& items);
+
+// Armada's gang annotations.
+inline constexpr char kGangIdAnnotation[] = "armadaproject.io/gangId";
+inline constexpr char kGangCardinalityAnnotation[] = "armadaproject.io/gangCardinality";
+inline constexpr char kGangUniformityLabelAnnotation[] = "armadaproject.io/gangNodeUniformityLabel";
 
 // Armada's conversion of the API's double priority: rounded and clamped to
 // [0, 2^32-1].

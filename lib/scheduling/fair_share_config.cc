@@ -83,8 +83,15 @@ absl::Status FairShareConfig::Validate() const {
   if (!s.ok()) return s;
   s = CheckRate("maximum_scheduling", maximum_scheduling_rate, maximum_scheduling_burst);
   if (!s.ok()) return s;
-  return CheckRate("maximum_per_queue_scheduling", maximum_per_queue_scheduling_rate,
-                   maximum_per_queue_scheduling_burst);
+  s = CheckRate("maximum_per_queue_scheduling", maximum_per_queue_scheduling_rate,
+                maximum_per_queue_scheduling_burst);
+  if (!s.ok()) return s;
+  if (!std::isfinite(protected_fraction_of_fair_share) || protected_fraction_of_fair_share < 0) {
+    return Invalid("protected_fraction_of_fair_share",
+                   absl::StrCat("must be finite and >= 0, got ", protected_fraction_of_fair_share));
+  }
+  return CheckRate("maximum_fair_share_preemption", maximum_fair_share_preemption_rate,
+                   maximum_fair_share_preemption_burst);
 }
 
 }  // namespace armada::scheduling

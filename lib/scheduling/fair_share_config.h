@@ -20,8 +20,12 @@ struct FairnessResource {
 };
 
 struct PriorityClass {
-  int32_t priority = 0;      // REQUIRES: >= 0. Higher may preempt lower (not implemented yet).
-  bool preemptible = false;  // eligible for fair-share preemption (not implemented yet)
+  // REQUIRES: >= 0. A job that fits nowhere may evict jobs of lower priority
+  // (urgency preemption).
+  int32_t priority = 0;
+  // Eligible for fair-share preemption: evicted when its queue is above its
+  // fair share and a queue below its share needs the room.
+  bool preemptible = false;
   // Resource name -> the largest fraction of the pool total one queue may hold in this class.
   // Resources not listed are unlimited. A queue's own QueueInfo.resource_limits_by_priority_class
   // entry for this class replaces this map. REQUIRES: each fraction in [0, 1].
@@ -79,6 +83,21 @@ struct FairShareConfig {
   // 0 = unlimited (the default; Armada: 50/s, burst 1000). REQUIRES: as for the global bucket.
   double maximum_per_queue_scheduling_rate = 0;
   int64_t maximum_per_queue_scheduling_burst = 0;
+
+  // Fair-share preemption: a queue below its fair share may evict preemptible
+  // jobs of queues above theirs. Off: only urgency preemption evicts.
+  bool enable_fair_share_preemption = true;
+
+  // A queue whose actual share is at most this fraction of its (demand-capped)
+  // fair share keeps its jobs (Armada's protectedFractionOfFairShare).
+  // REQUIRES: finite and >= 0.
+  double protected_fraction_of_fair_share = 1.0;
+
+  // Token bucket on fair-share preemptions (jobs evicted per second, bucket
+  // size), so that convergence to fair shares can be gentle. 0 = unlimited.
+  // REQUIRES: rate finite and >= 0; burst >= 0, and >= 1 when rate > 0.
+  double maximum_fair_share_preemption_rate = 0;
+  int64_t maximum_fair_share_preemption_burst = 0;
 
   // Validate(): OK iff every REQUIRES above holds. Otherwise kInvalidArgument naming the field,
   // e.g. `fair share config: half_life: must be >= 0, got -1s`. Cost: O(size of the config).

@@ -86,6 +86,10 @@ Decision FifoScheduler::Schedule(const SchedulingSnapshot& snapshot) const {
       for (size_t i = 0; i < nodes.size(); ++i) {
         const model::NodeInfo& node = *nodes[i];
         if (node.unschedulable || !MatchesSelector(job, node)) continue;
+        if (std::find(job.avoid_nodes.begin(), job.avoid_nodes.end(), node.name) !=
+            job.avoid_nodes.end()) {
+          continue;
+        }
         if (!job.requests.FitsWithin(free[i])) continue;
         double slack = Slack(node, free[i], job.requests);
         if (slack < best_slack) {
@@ -100,7 +104,7 @@ Decision FifoScheduler::Schedule(const SchedulingSnapshot& snapshot) const {
       }
       free[best].Subtract(job.requests);
       const model::NodeInfo& node = *nodes[best];
-      decision.leases.push_back({job.id, job.queue, node.executor, node.name, node.pool});
+      decision.leases.push_back({job.id, job.queue, node.executor, node.name, node.pool, "", ""});
     }
   }
   return decision;

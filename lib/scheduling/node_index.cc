@@ -111,6 +111,13 @@ NodeIndex::Fit NodeIndex::BestFit(const model::QueuedJob& job) const {
     for (auto it = by_free.lower_bound({need, -1}); it != by_free.end(); ++it) {
       if (best.has_value() && it->first > best->first) break;
       if (!job.requests.FitsWithin(free_[it->second])) continue;
+      // Node names are not part of a node type: a retry's avoided nodes are
+      // skipped one by one.
+      if (!job.avoid_nodes.empty() &&
+          std::find(job.avoid_nodes.begin(), job.avoid_nodes.end(), nodes_[it->second]->name) !=
+              job.avoid_nodes.end()) {
+        continue;
+      }
       if (!best.has_value() || *it < *best) best = *it;
       break;
     }
@@ -130,6 +137,19 @@ void NodeIndex::Place(const model::NodeInfo* node, const model::ResourceList& re
   Erase(rank);
   free_[rank].Subtract(requests);
   Insert(rank);
+}
+
+void NodeIndex::Remove(const model::NodeInfo* node, const model::ResourceList& requests) {
+  auto found = rank_.find(node);
+  assert(found != rank_.end());
+  const int rank = found->second;
+  Erase(rank);
+  free_[rank].Add(requests);
+  Insert(rank);
+}
+
+const model::ResourceList& NodeIndex::Free(const model::NodeInfo* node) const {
+  return free_[rank_.at(node)];
 }
 
 }  // namespace armada::scheduling

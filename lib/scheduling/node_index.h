@@ -50,8 +50,19 @@ class NodeIndex {
   // "no matching node has cpu=2,memory=1Gi free").
   Fit BestFit(const model::QueuedJob& job) const;
 
-  // Place(node, requests): records that `requests` now run on `node` (a node BestFit returned).
+  // Place(node, requests): records that `requests` now run on `node` (a node BestFit returned,
+  // or one where Free(node) holds them).
   void Place(const model::NodeInfo* node, const model::ResourceList& requests);
+
+  // Remove(node, requests): `requests` no longer run on `node` (a job evicted, or a trial
+  // placement undone).
+  void Remove(const model::NodeInfo* node, const model::ResourceList& requests);
+
+  // What is free on `node` now. REQUIRES: a node of the index.
+  const model::ResourceList& Free(const model::NodeInfo* node) const;
+
+  // Whether `node` is one of the index's nodes (schedulable nodes of the pool).
+  bool Contains(const model::NodeInfo* node) const { return rank_.contains(node); }
 
  private:
   using Key = std::pair<int64_t, int>;  // (free milli-units of one resource, rank)

@@ -1,7 +1,5 @@
 #include "lib/scheduling/node_matching.h"
 
-#include <algorithm>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 

@@ -23,8 +23,9 @@ namespace armada::scheduling {
 // carried from one cycle to the next like the decayed usage. A missing bucket is a full one, so
 // an empty state (the first cycle, a new leader) allows a full burst.
 struct RateLimitState {
-  std::optional<TokenBucketState> global;          // nullopt = full
-  std::map<std::string, TokenBucketState> queues;  // queue -> bucket; missing = full
+  std::optional<TokenBucketState> global;                 // nullopt = full
+  std::map<std::string, TokenBucketState> queues;         // queue -> bucket; missing = full
+  std::optional<TokenBucketState> fair_share_preemption;  // nullopt = full
   friend bool operator==(const RateLimitState&, const RateLimitState&) = default;
 };
 
@@ -54,6 +55,10 @@ struct Lease {
   std::string executor;
   std::string node;
   std::string pool;
+  // For a member of a gang with a node uniformity label: the label and the
+  // value all its members' nodes share.
+  std::string gang_uniformity_label;
+  std::string gang_uniformity_value;
 };
 
 // Why a job stayed queued this cycle, for reports and "why is my job pending".
@@ -75,9 +80,27 @@ struct QueueShare {
   double cost = 0;                 // after this round
 };
 
+// A running job evicted to make room: by a job of higher priority (urgency) or
+// of a queue below its fair share (fair share), or whole with its gang.
+struct Preemption {
+  std::string job_id;
+  std::string queue;
+  std::string executor;
+  std::string node;
+  std::string pool;
+  std::string preempting_job_id;  // the job it made room for
+  std::string reason;             // e.g. "urgency: priority 2000 over 1000"
+};
+
 struct Decision {
   std::vector<Lease> leases;
+  // Running jobs to evict; every one of them makes room for a lease of this decision.
+  std::vector<Preemption> preemptions;
   std::vector<Unscheduled> unscheduled;
+  // Jobs that can never be scheduled as they are (a gang larger than any pool
+  // can hold): the server fails them with the reason instead of letting them
+  // wait forever. Not repeated in `unscheduled`.
+  std::vector<Unscheduled> rejected;
   // Active queues of every pool, sorted by (pool, queue). Empty for FifoScheduler.
   std::vector<QueueShare> shares;
   // The updated decayed usage: one entry per pool and queue (persist, feed back next cycle).

@@ -52,7 +52,9 @@ absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& con
       node, {"algorithm", "fairnessResources", "fairShareHalfLife", "fairShareHalfLifeByPool",
              "priorityClasses", "defaultPriorityClass", "maximumResourceFractionToSchedule",
              "maximumSchedulingRate", "maximumSchedulingBurst", "maximumPerQueueSchedulingRate",
-             "maximumPerQueueSchedulingBurst", "maxCycleTime"}));
+             "maximumPerQueueSchedulingBurst", "maxCycleTime", "enableFairSharePreemption",
+             "protectedFractionOfFairShare", "maximumFairSharePreemptionRate",
+             "maximumFairSharePreemptionBurst"}));
   auto& fs = config.fair_share;
   if (node["algorithm"]) {
     config.algorithm = node["algorithm"].as<std::string>();
@@ -110,6 +112,18 @@ absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& con
   }
   if (node["maximumPerQueueSchedulingBurst"]) {
     fs.maximum_per_queue_scheduling_burst = node["maximumPerQueueSchedulingBurst"].as<int64_t>();
+  }
+  if (node["enableFairSharePreemption"]) {
+    fs.enable_fair_share_preemption = node["enableFairSharePreemption"].as<bool>();
+  }
+  if (node["protectedFractionOfFairShare"]) {
+    fs.protected_fraction_of_fair_share = node["protectedFractionOfFairShare"].as<double>();
+  }
+  if (node["maximumFairSharePreemptionRate"]) {
+    fs.maximum_fair_share_preemption_rate = node["maximumFairSharePreemptionRate"].as<double>();
+  }
+  if (node["maximumFairSharePreemptionBurst"]) {
+    fs.maximum_fair_share_preemption_burst = node["maximumFairSharePreemptionBurst"].as<int64_t>();
   }
   RETURN_IF_ERROR(common::ReadDuration(node, "maxCycleTime", &config.max_cycle_time));
   if (config.max_cycle_time < absl::ZeroDuration()) {

@@ -26,10 +26,18 @@ model::RunState RunStateFromField(const pqxx::field& field) {
 std::string Name(model::JobState state) { return std::string(model::JobStateName(state)); }
 std::string Name(model::RunState state) { return std::string(model::RunStateName(state)); }
 
-// Columns: job_id, queue, job_set, owner, state.
-JobRecord JobFromRow(const pqxx::row& row) {
-  return JobRecord{row[0].as<std::string>(), row[1].as<std::string>(),  row[2].as<std::string>(),
-                   row[3].as<std::string>(), JobStateFromField(row[4]), ""};
+// The columns JobFromRow reads, in its order.
+constexpr char kJobColumns[] = "job_id, queue, job_set, owner, state, cancel_requested";
+
+JobRecord JobFromRow(const pqxx::row& row, int first = 0) {
+  JobRecord job;
+  job.job_id = row[first].as<std::string>();
+  job.queue = row[first + 1].as<std::string>();
+  job.job_set = row[first + 2].as<std::string>();
+  job.owner = row[first + 3].as<std::string>();
+  job.state = JobStateFromField(row[first + 4]);
+  job.cancel_requested = row[first + 5].as<bool>();
+  return job;
 }
 
 // Columns: run_id, job_id, executor, node, pool, state.
@@ -75,11 +83,12 @@ absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
   }
 
   try {
-    pqxx::stream_to copy(tx, "jobs",
-                         std::vector<std::string>{
-                             "job_id", "queue", "job_set", "client_id", "owner", "priority",
-                             "state", "requests", "node_selector", "priority_class", "tolerations",
-                             "node_affinity", "spec", "submitted_at", "updated_at"});
+    pqxx::stream_to copy(
+        tx, "jobs",
+        std::vector<std::string>{
+            "job_id", "queue", "job_set", "client_id", "owner", "priority", "state", "requests",
+            "node_selector", "priority_class", "tolerations", "node_affinity", "spec",
+            "submitted_at", "updated_at", "gang_id", "gang_cardinality", "gang_uniformity_label"});
     const std::string queued = Name(model::JobState::kQueued);
     for (const NewJob* job : to_insert) {
       std::string submitted =
@@ -90,7 +99,8 @@ absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
           job->owner, static_cast<int64_t>(job->priority), queued, ResourcesToJson(job->requests),
           LabelsToJson(job->node_selector), job->priority_class,
           TolerationsToJson(job->tolerations), AffinityToJson(job->node_affinity),
-          ByteaHex(job->spec), submitted, submitted);
+          ByteaHex(job->spec), submitted, submitted, job->gang_id,
+          static_cast<int64_t>(job->gang_cardinality), job->gang_uniformity_label);
     }
     copy.complete();
   } catch (const pqxx::unique_violation& e) {
@@ -135,9 +145,8 @@ void AppendEvents(pqxx::work& tx, const std::vector<EventRecord>& events) {
 
 std::vector<JobRecord> GetJobs(pqxx::work& tx, const std::vector<std::string>& job_ids, bool lock) {
   std::vector<JobRecord> jobs;
-  std::string sql =
-      "SELECT job_id, queue, job_set, owner, state FROM jobs WHERE job_id = ANY($1::text[]) "
-      "ORDER BY job_id";
+  std::string sql = absl::StrCat("SELECT ", kJobColumns,
+                                 " FROM jobs WHERE job_id = ANY($1::text[]) ORDER BY job_id");
   if (lock) sql += " FOR UPDATE";
   for (const auto& row : tx.exec_params(sql, TextArray(job_ids))) jobs.push_back(JobFromRow(row));
   return jobs;
@@ -147,8 +156,8 @@ std::vector<JobRecord> LockActiveJobsInJobSet(pqxx::work& tx, const std::string&
                                               const std::string& job_set) {
   std::vector<JobRecord> jobs;
   for (const auto& row :
-       tx.exec_params(absl::StrCat("SELECT job_id, queue, job_set, owner, state FROM jobs "
-                                   "WHERE queue = $1 AND job_set = $2 AND state IN ",
+       tx.exec_params(absl::StrCat("SELECT ", kJobColumns,
+                                   " FROM jobs WHERE queue = $1 AND job_set = $2 AND state IN ",
                                    kActiveJobStates, " ORDER BY job_id FOR UPDATE"),
                       queue, job_set)) {
     jobs.push_back(JobFromRow(row));
@@ -164,6 +173,70 @@ void SetJobState(pqxx::work& tx, const std::string& job_id, model::JobState stat
       job_id, Name(state), error);
 }
 
+void RequestCancel(pqxx::work& tx, const std::string& job_id, const std::string& reason,
+                   const std::string& user) {
+  tx.exec_params0(
+      "UPDATE jobs SET cancel_requested = true, cancel_reason = $2, cancel_user = $3, "
+      "updated_at = now(), serial = nextval('change_serial') WHERE job_id = $1",
+      job_id, reason, user);
+}
+
+CancelRequest GetCancelRequest(pqxx::work& tx, const std::string& job_id) {
+  auto rows = tx.exec_params(
+      "SELECT coalesce(cancel_reason, ''), coalesce(cancel_user, '') FROM jobs WHERE job_id = $1",
+      job_id);
+  if (rows.empty()) return {};
+  return CancelRequest{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+}
+
+void SetJobPriority(pqxx::work& tx, const std::string& job_id, uint32_t priority) {
+  tx.exec_params0(
+      "UPDATE jobs SET priority = $2, updated_at = now(), serial = nextval('change_serial') "
+      "WHERE job_id = $1",
+      job_id, static_cast<int64_t>(priority));
+}
+
+std::optional<std::string> GetJobSpec(pqxx::work& tx, const std::string& job_id) {
+  auto rows = tx.exec_params("SELECT spec FROM jobs WHERE job_id = $1", job_id);
+  if (rows.empty()) return std::nullopt;
+  return BytesFromField(rows[0][0]);
+}
+
+std::vector<JobRecord> LockJobsMatching(pqxx::work& tx, const JobFilter& filter, int limit) {
+  std::vector<std::string> states;
+  for (model::JobState state : filter.states) states.push_back(Name(state));
+  if (states.empty()) states = {"queued", "leased", "pending", "running"};
+  // A filter on where jobs run (pool, executor, node) only matches jobs with an
+  // active run; queued jobs run nowhere yet.
+  const std::string sql =
+      absl::StrCat("SELECT ", kJobColumns,
+                   " FROM jobs j WHERE state = ANY($1::text[]) AND NOT cancel_requested ",
+                   "AND (cardinality($2::text[]) = 0 OR queue = ANY($2::text[])) ",
+                   "AND (cardinality($3::text[]) = 0 OR priority_class = ANY($3::text[])) ",
+                   "AND ((cardinality($4::text[]) = 0 AND $5 = '' AND $6 = '') OR EXISTS (",
+                   "SELECT 1 FROM runs r WHERE r.job_id = j.job_id ",
+                   "AND r.state IN ('leased', 'pending', 'running') ",
+                   "AND (cardinality($4::text[]) = 0 OR r.pool = ANY($4::text[])) ",
+                   "AND ($5 = '' OR r.executor = $5) AND ($6 = '' OR r.node = $6))) ",
+                   "ORDER BY job_id LIMIT $7 FOR UPDATE");
+  std::vector<JobRecord> jobs;
+  for (const auto& row : tx.exec_params(sql, TextArray(states), TextArray(filter.queues),
+                                        TextArray(filter.priority_classes), TextArray(filter.pools),
+                                        filter.executor, filter.node, limit)) {
+    jobs.push_back(JobFromRow(row));
+  }
+  return jobs;
+}
+
+void MarkRunAttempted(pqxx::work& tx, const std::string& run_id) {
+  tx.exec_params0("UPDATE runs SET attempted = true WHERE run_id = $1::uuid", run_id);
+}
+
+int CountAttemptedRuns(pqxx::work& tx, const std::string& job_id) {
+  return tx.exec_params1("SELECT count(*) FROM runs WHERE job_id = $1 AND attempted", job_id)[0]
+      .as<int>();
+}
+
 void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::string& reason,
                       const std::string& user) {
   tx.exec_params0(
@@ -177,8 +250,10 @@ std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx, bool with_leased) {
   for (const auto& row :
        tx.exec("SELECT job_id, queue, job_set, priority, "
                "(extract(epoch FROM submitted_at) * 1000000)::bigint, requests, node_selector, "
-               "priority_class, tolerations, node_affinity "
-               "FROM jobs WHERE state IN " +
+               "priority_class, tolerations, node_affinity, coalesce(tried.nodes, '{}'), "
+               "gang_id, gang_cardinality, gang_uniformity_label "
+               "FROM jobs LEFT JOIN (SELECT job_id, array_agg(DISTINCT node) AS nodes FROM runs "
+               "WHERE attempted GROUP BY job_id) tried USING (job_id) WHERE state IN " +
                std::string(with_leased ? kActiveJobStates : "('queued')") +
                " ORDER BY queue, priority, submitted_at, job_id")) {
     model::QueuedJob job;
@@ -192,6 +267,10 @@ std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx, bool with_leased) {
     job.priority_class = row[7].as<std::string>();
     job.tolerations = TolerationsFromJson(row[8].as<std::string>());
     job.node_affinity = AffinityFromJson(row[9].as<std::string>());
+    job.avoid_nodes = TextArrayFromField(row[10]);
+    job.gang_id = row[11].as<std::string>();
+    job.gang_cardinality = row[12].as<int>();
+    job.gang_uniformity_label = row[13].as<std::string>();
     jobs.push_back(std::move(job));
   }
   return jobs;
@@ -211,16 +290,25 @@ std::vector<model::RunningJob> RunningJobs(pqxx::work& tx,
   std::vector<model::RunningJob> running;
   std::string sql =
       "SELECT j.job_id, j.queue, j.job_set, r.node, r.executor, r.pool, j.requests, "
-      "j.priority_class FROM runs r JOIN jobs j USING (job_id) "
+      "j.priority_class, extract(epoch FROM r.leased_at)::float8, j.gang_id "
+      "FROM runs r JOIN jobs j USING (job_id) "
       "WHERE r.state IN ('leased', 'pending', 'running')";
   if (job_ids) sql += " AND j.job_id = ANY($1::text[])";
   sql += " ORDER BY j.job_id";
   const pqxx::result rows = job_ids ? tx.exec_params(sql, TextArray(*job_ids)) : tx.exec(sql);
   for (const auto& row : rows) {
-    running.push_back(model::RunningJob{
-        row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-        row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),
-        ResourcesFromJson(row[6].as<std::string>()), row[7].as<std::string>()});
+    model::RunningJob job;
+    job.id = row[0].as<std::string>();
+    job.queue = row[1].as<std::string>();
+    job.job_set = row[2].as<std::string>();
+    job.node = row[3].as<std::string>();
+    job.executor = row[4].as<std::string>();
+    job.pool = row[5].as<std::string>();
+    job.requests = ResourcesFromJson(row[6].as<std::string>());
+    job.priority_class = row[7].as<std::string>();
+    job.started_at = FromEpochSeconds(row[8].as<double>());
+    job.gang_id = row[9].as<std::string>();
+    running.push_back(std::move(job));
   }
   return running;
 }
@@ -246,17 +334,18 @@ void SaveQueueUsage(pqxx::work& tx, const std::map<model::PoolQueue, model::Queu
   }
 }
 
-bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now) {
+bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now,
+              const std::string& gang_uniformity_value) {
   auto updated = tx.exec_params(
       "UPDATE jobs SET state = 'leased', updated_at = to_timestamp($2), "
       "serial = nextval('change_serial') WHERE job_id = $1 AND state = 'queued'",
       run.job_id, ToEpochSeconds(now));
   if (updated.affected_rows() == 0) return false;
   tx.exec_params0(
-      "INSERT INTO runs (run_id, job_id, executor, node, pool, state, leased_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7))",
+      "INSERT INTO runs (run_id, job_id, executor, node, pool, state, leased_at, "
+      "gang_uniformity_value) VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7), $8)",
       run.run_id, run.job_id, run.executor, run.node, run.pool, Name(model::RunState::kLeased),
-      ToEpochSeconds(now));
+      ToEpochSeconds(now), gang_uniformity_value);
   return true;
 }
 
@@ -292,22 +381,38 @@ void SetRunState(pqxx::work& tx, const std::string& run_id, model::RunState stat
                   run_id, Name(state), ToEpochSeconds(at), exit_code, error);
 }
 
-std::vector<LeasedRun> ActiveRunsOfExecutor(pqxx::work& tx, const std::string& executor) {
+namespace {
+
+// Active runs with their jobs (spec included), for the given WHERE clause on
+// runs `r` and jobs `j`.
+template <typename... Args>
+std::vector<LeasedRun> ActiveRunsWhere(pqxx::work& tx, const std::string& where, Args&&... args) {
   std::vector<LeasedRun> runs;
-  for (const auto& row :
-       tx.exec_params("SELECT r.run_id, r.job_id, r.executor, r.node, r.pool, r.state, "
-                      "j.job_id, j.queue, j.job_set, j.owner, j.state, j.spec "
-                      "FROM runs r JOIN jobs j USING (job_id) "
-                      "WHERE r.executor = $1 AND r.state IN ('leased', 'pending', 'running') "
-                      "ORDER BY r.leased_at, r.run_id",
-                      executor)) {
-    LeasedRun run{RunFromRow(row), JobRecord{}};
-    run.job =
-        JobRecord{row[6].as<std::string>(), row[7].as<std::string>(),   row[8].as<std::string>(),
-                  row[9].as<std::string>(), JobStateFromField(row[10]), BytesFromField(row[11])};
+  const std::string sql = absl::StrCat(
+      "SELECT r.run_id, r.job_id, r.executor, r.node, r.pool, r.state, "
+      "j.job_id, j.queue, j.job_set, j.owner, j.state, j.cancel_requested, j.spec, "
+      "r.gang_uniformity_value FROM runs r JOIN jobs j USING (job_id) "
+      "WHERE r.state IN ('leased', 'pending', 'running') AND ",
+      where, " ORDER BY r.leased_at, r.run_id FOR UPDATE OF r, j");
+  for (const auto& row : tx.exec_params(sql, std::forward<Args>(args)...)) {
+    LeasedRun run{RunFromRow(row), JobFromRow(row, 6), row[13].c_str()};
+    run.job.spec = BytesFromField(row[12]);
     runs.push_back(std::move(run));
   }
   return runs;
+}
+
+}  // namespace
+
+std::vector<LeasedRun> ActiveRunsOfExecutor(pqxx::work& tx, const std::string& executor) {
+  return ActiveRunsWhere(tx, "r.executor = $1", executor);
+}
+
+std::vector<LeasedRun> ActiveRunsOfExecutorsSilentSince(pqxx::work& tx, absl::Time cutoff) {
+  return ActiveRunsWhere(tx,
+                         "r.executor IN (SELECT name FROM executors WHERE last_seen < "
+                         "to_timestamp($1))",
+                         ToEpochSeconds(cutoff));
 }
 
 std::vector<std::string> InactiveOrUnknownRuns(pqxx::work& tx,

@@ -34,6 +34,9 @@ struct NewJob {
   std::vector<model::NodeSelectorTerm> node_affinity;
   std::string spec;  // serialized api.Job
   absl::Time submitted_at;
+  std::string gang_id;  // empty: not in a gang
+  int gang_cardinality = 0;
+  std::string gang_uniformity_label;
 };
 
 // One event for the log: a serialized api.EventMessage and where it belongs.
@@ -49,7 +52,9 @@ struct JobRecord {
   std::string queue;
   std::string job_set;
   std::string owner;
-  model::JobState state;
+  model::JobState state = model::JobState::kQueued;
+  // A cancel is waiting for the executor to stop the job's run.
+  bool cancel_requested = false;
   std::string spec;  // filled only where a function says so
 };
 
@@ -66,6 +71,7 @@ struct RunRecord {
 struct LeasedRun {
   RunRecord run;
   JobRecord job;
+  std::string gang_uniformity_value;  // see LeaseJob
 };
 
 // For each input job, the id that holds its place: the new id, or, when its
@@ -115,6 +121,44 @@ void SetJobState(pqxx::work& tx, const std::string& job_id, model::JobState stat
 void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::string& reason,
                       const std::string& user);
 
+// Records a cancel for a job that holds a lease; its state does not change
+// until the executor confirms its run stopped.
+void RequestCancel(pqxx::work& tx, const std::string& job_id, const std::string& reason,
+                   const std::string& user);
+
+// Who asked for the job's cancel and why (empty when nobody did).
+struct CancelRequest {
+  std::string reason;
+  std::string user;
+};
+CancelRequest GetCancelRequest(pqxx::work& tx, const std::string& job_id);
+
+void SetJobPriority(pqxx::work& tx, const std::string& job_id, uint32_t priority);
+
+// The job's stored spec (a serialized api.Job); nullopt if there is no such job.
+std::optional<std::string> GetJobSpec(pqxx::work& tx, const std::string& job_id);
+
+// Selects unfinished jobs for bulk operations (cancel or preempt on a queue,
+// executor or node). Empty fields match everything; pools, executor and node
+// match where a job's active run is, so they never match queued jobs.
+struct JobFilter {
+  std::vector<std::string> queues;
+  std::vector<std::string> priority_classes;
+  std::vector<model::JobState> states;  // empty: every unfinished state
+  std::vector<std::string> pools;
+  std::string executor;
+  std::string node;
+};
+
+// Up to `limit` unfinished jobs matching `filter` and not being cancelled,
+// locked for update, by job id.
+std::vector<JobRecord> LockJobsMatching(pqxx::work& tx, const JobFilter& filter, int limit);
+
+// A run that got as far as starting counts against the job's retries, and a
+// requeued job avoids the nodes of such runs.
+void MarkRunAttempted(pqxx::work& tx, const std::string& run_id);
+int CountAttemptedRuns(pqxx::work& tx, const std::string& job_id);
+
 // Every queued job of every queue, as the scheduler needs them. submit_seq is
 // the submission time in microseconds (job ids break ties in submission order).
 // With `with_leased`, also the jobs holding a lease (what they would need if
@@ -137,7 +181,10 @@ void SaveQueueUsage(pqxx::work& tx, const std::map<model::PoolQueue, model::Queu
 
 // Moves the job from queued to leased and creates its run, unless the job is no
 // longer queued (a cancel won the race): then returns false and writes nothing.
-bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now);
+// `gang_uniformity_value`: for a gang member placed under a node uniformity
+// label, the label's value on its gang's nodes.
+bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now,
+              const std::string& gang_uniformity_value = "");
 
 // The run, locked for update; nullopt if unknown.
 std::optional<RunRecord> LockRun(pqxx::work& tx, const std::string& run_id);
@@ -152,6 +199,9 @@ void SetRunState(pqxx::work& tx, const std::string& run_id, model::RunState stat
 
 // The executor's runs that are leased, pending or running, with their jobs.
 std::vector<LeasedRun> ActiveRunsOfExecutor(pqxx::work& tx, const std::string& executor);
+
+// The active runs (with their jobs, locked) of executors not seen since `cutoff`.
+std::vector<LeasedRun> ActiveRunsOfExecutorsSilentSince(pqxx::work& tx, absl::Time cutoff);
 
 // Of `run_ids`, those that exist and are no longer active (the executor should
 // stop them), plus those the server does not know at all.

@@ -24,6 +24,17 @@ absl::Status CreateQueue(pqxx::work& tx, const QueueRecord& queue) {
   return absl::OkStatus();
 }
 
+absl::Status UpdateQueue(pqxx::work& tx, const QueueRecord& queue) {
+  auto result = tx.exec_params(
+      "UPDATE queues SET definition = $2, priority_factor = $3, cordoned = $4, "
+      "updated_at = now() WHERE name = $1",
+      queue.name, pqxx::binarystring(queue.definition), queue.priority_factor, queue.cordoned);
+  if (result.affected_rows() == 0) {
+    return absl::NotFoundError(absl::StrCat("queue ", queue.name, " does not exist"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<QueueRecord> GetQueue(pqxx::work& tx, const std::string& name) {
   auto result = tx.exec_params(
       "SELECT name, definition, priority_factor, cordoned FROM queues WHERE name = $1", name);

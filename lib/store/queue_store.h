@@ -23,6 +23,9 @@ struct QueueRecord {
 // kAlreadyExists if a queue of that name exists.
 absl::Status CreateQueue(pqxx::work& tx, const QueueRecord& queue);
 
+// Replaces the queue's definition; kNotFound if there is no such queue.
+absl::Status UpdateQueue(pqxx::work& tx, const QueueRecord& queue);
+
 // kNotFound if there is no such queue.
 absl::StatusOr<QueueRecord> GetQueue(pqxx::work& tx, const std::string& name);
 

@@ -4,6 +4,18 @@
 
 namespace armada::store {
 
+std::vector<std::string> TextArrayFromField(const pqxx::field& field) {
+  std::vector<std::string> values;
+  if (field.is_null()) return values;
+  pqxx::array_parser parser = field.as_array();
+  while (true) {
+    auto [kind, text] = parser.get_next();
+    if (kind == pqxx::array_parser::done) break;
+    if (kind == pqxx::array_parser::string_value) values.push_back(text);
+  }
+  return values;
+}
+
 std::string TextArray(const std::vector<std::string>& values) {
   std::string out = "{";
   for (size_t i = 0; i < values.size(); ++i) {

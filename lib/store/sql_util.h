@@ -19,6 +19,9 @@ namespace armada::store {
 // no array parameters.
 std::string TextArray(const std::vector<std::string>& values);
 
+// The elements of a text[] field (NULL elements are skipped).
+std::vector<std::string> TextArrayFromField(const pqxx::field& field);
+
 // The raw bytes of a bytea field.
 std::string BytesFromField(const pqxx::field& field);
 

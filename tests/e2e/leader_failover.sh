@@ -14,7 +14,9 @@ source "$HERE/common.sh"
 
 for name in a b; do
   port=$PORT_A; [ $name = b ] && port=$PORT_B
-  printf 'grpcAddress: 127.0.0.1:%s\nschedulePeriod: 200ms\n' "$port" >"$WORK/$name.yaml"
+  http_port=20182; [ $name = b ] && http_port=20183
+  printf 'grpcAddress: 127.0.0.1:%s\nhttpAddress: 127.0.0.1:%s\nschedulePeriod: 200ms\n' \
+    "$port" "$http_port" >"$WORK/$name.yaml"
 done
 "$BUILD/server/armada-server" --config "$WORK/a.yaml" >"$WORK/a.log" 2>&1 &
 pid_a=$!

@@ -9,10 +9,12 @@ set -euo pipefail
 BUILD=$1
 HERE=$2
 PORT=20161
+HTTP_PORT=20181
 source "$HERE/common.sh"
 
 cat >"$WORK/server.yaml" <<YAML
 grpcAddress: 127.0.0.1:$PORT
+httpAddress: 127.0.0.1:$HTTP_PORT
 schedulePeriod: 200ms
 YAML
 cat >"$WORK/executor.yaml" <<YAML
@@ -39,6 +41,11 @@ timeout 60 "$BUILD/cli/armadactl" --armadaUrl "127.0.0.1:$PORT" watch e2e set-1 
   >"$WORK/watch.out" || fail "watch did not finish: $(cat "$WORK/watch.out")"
 cat "$WORK/watch.out"
 grep -q "3 jobs, 2 succeeded, 1 failed, 0 cancelled" "$WORK/watch.out" || fail "wrong summary"
+# The same job set over the HTTP port (Armada's REST gateway), and /health.
+curl -sf -X POST -d '{}' "http://127.0.0.1:$HTTP_PORT/v1/job-set/e2e/set-1" >"$WORK/rest.out" \
+  || fail "REST job-set events"
+grep -q '"succeeded"' "$WORK/rest.out" || fail "no succeeded event over REST"
+curl -sf "http://127.0.0.1:$HTTP_PORT/health" >/dev/null || fail "/health"
 grep "Failed" "$WORK/watch.out" | grep -q "7" || fail "the failed event lacks exit code 7"
 for kind in Submitted Queued Leased Pending Running Succeeded; do
   grep -q "| $kind" "$WORK/watch.out" || fail "no $kind event"

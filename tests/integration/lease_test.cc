@@ -1,86 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include "server/job_index.h"
-#include "tests/integration/server_fixture.h"
+#include "tests/integration/executor_driver.h"
 
 namespace armada::testing {
 namespace {
-
-struct Exchange {
-  std::vector<executorapi::JobRunLease> leases;
-  std::vector<std::string> cancelled;
-  bool ended = false;
-};
-
-// One lease exchange for executor "exec-1" with one node of 4 cpus.
-Exchange LeaseExchange(ServerFixture& server, const std::map<std::string, api::JobState>& runs) {
-  executorapi::LeaseRequest request;
-  request.set_executor_id("exec-1");
-  request.set_pool("default");
-  auto* node = request.add_nodes();
-  node->set_name("node-1");
-  (*node->mutable_allocatable_resources())["cpu"].set_string("4");
-  (*node->mutable_allocatable_resources())["memory"].set_string("16Gi");
-  node->mutable_run_ids_by_state()->insert(runs.begin(), runs.end());
-
-  grpc::ClientContext context;
-  auto stream = server.executor_api().LeaseJobRuns(&context);
-  REQUIRE(stream->Write(request));
-  stream->WritesDone();
-  Exchange exchange;
-  executorapi::LeaseStreamMessage message;
-  while (stream->Read(&message)) {
-    if (message.has_lease()) exchange.leases.push_back(message.lease());
-    if (message.has_end()) exchange.ended = true;
-    for (const auto& id : message.cancel_runs().job_run_ids_to_cancel()) {
-      exchange.cancelled.push_back(id);
-    }
-  }
-  REQUIRE(stream->Finish().ok());
-  return exchange;
-}
-
-void Report(ServerFixture& server, const std::vector<executorapi::RunEvent>& events) {
-  executorapi::EventList list;
-  list.set_executor_id("exec-1");
-  for (const auto& event : events) *list.add_events() = event;
-  grpc::ClientContext context;
-  google::protobuf::Empty empty;
-  REQUIRE(server.executor_api().ReportEvents(&context, list, &empty).ok());
-}
-
-executorapi::RunEvent RunEvent(const executorapi::JobRunLease& lease) {
-  executorapi::RunEvent event;
-  event.set_run_id(lease.job_run_id());
-  event.set_job_id(lease.job().id());
-  return event;
-}
-
-std::vector<std::string> SubmitJobs(ServerFixture& server, int count, const std::string& cpu) {
-  api::JobSubmitRequest request;
-  request.set_queue("q");
-  request.set_job_set_id("s");
-  for (int i = 0; i < count; ++i) {
-    *request.add_job_request_items() = JobItem({"sh", "-c", "exit " + std::to_string(i)}, cpu);
-  }
-  grpc::ClientContext context;
-  api::JobSubmitResponse response;
-  REQUIRE(server.submit().SubmitJobs(&context, request, &response).ok());
-  std::vector<std::string> ids;
-  for (const auto& item : response.job_response_items()) ids.push_back(item.job_id());
-  return ids;
-}
-
-// Submits one job, lets executor "exec-1" report its node, schedules, and
-// returns the lease the executor then receives (with the job's id).
-executorapi::JobRunLease StartOneJob(ServerFixture& server) {
-  SubmitJobs(server, 1, "1");
-  LeaseExchange(server, {});
-  REQUIRE(*server.scheduler().RunCycle() == 1);
-  Exchange exchange = LeaseExchange(server, {});
-  REQUIRE(exchange.leases.size() == 1);
-  return exchange.leases[0];
-}
 
 TEST_CASE("lease: jobs go from submitted to succeeded or failed through the executor API") {
   ServerFixture server;

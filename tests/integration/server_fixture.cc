@@ -29,7 +29,8 @@ void ResetServices() {
   REQUIRE((*redis)->Command({"FLUSHALL"}).ok());
 }
 
-ServerFixture::ServerFixture(server::ServerConfig config)
+ServerFixture::ServerFixture(server::ServerConfig config,
+                             std::function<void(grpc::ServerBuilder&)> customize)
     : clock_(absl::FromUnixSeconds(1'800'000'000)) {
   ResetServices();
   auto db = store::Database::Connect(DatabaseUrl());
@@ -39,16 +40,23 @@ ServerFixture::ServerFixture(server::ServerConfig config)
 
   config.database_url = DatabaseUrl();
   config.redis_url = RedisUrl();
-  queue_service_ = std::make_unique<server::QueueService>(*db_);
-  submit_service_ =
-      std::make_unique<server::SubmitService>(*db_, *queue_service_, config.submit, clock_);
+  job_operations_ =
+      std::make_unique<server::JobOperations>(*db_, clock_, config.requeue_preempted_jobs);
+  queue_service_ = std::make_unique<server::QueueService>(*db_, *job_operations_);
+  submit_service_ = std::make_unique<server::SubmitService>(*db_, *queue_service_, *job_operations_,
+                                                            config.submit, clock_);
   event_service_ = std::make_unique<server::EventService>(config.redis_url);
-  executor_service_ = std::make_unique<server::ExecutorService>(*db_, clock_);
-  executor_admin_service_ = std::make_unique<server::ExecutorAdminService>(*db_);
+  executor_service_ = std::make_unique<server::ExecutorService>(*db_, clock_, config.max_retries);
+  executor_admin_service_ = std::make_unique<server::ExecutorAdminService>(*db_, *job_operations_);
+  node_service_ = std::make_unique<server::NodeService>(*job_operations_);
+  jobs_service_ = std::make_unique<server::JobsService>(*db_);
   auto scheduler = scheduling::MakeScheduler(config.scheduling);
   REQUIRE(scheduler.ok());
   scheduler_ = std::move(*scheduler);
   scheduler_loop_ = std::make_unique<server::SchedulerLoop>(*db_, *scheduler_, clock_, config);
+  scheduling_reports_ = std::make_unique<server::SchedulingReports>(db_.get());
+  scheduler_loop_->SetReports(scheduling_reports_.get());
+  reporting_service_ = std::make_unique<server::SchedulerReportingService>(*scheduling_reports_);
   auto redis = events::RedisClient::Connect(config.redis_url);
   REQUIRE(redis.ok());
   relay_ =
@@ -62,17 +70,28 @@ ServerFixture::ServerFixture(server::ServerConfig config)
   builder.RegisterService(event_service_.get());
   builder.RegisterService(executor_service_.get());
   builder.RegisterService(executor_admin_service_.get());
+  builder.RegisterService(node_service_.get());
+  builder.RegisterService(jobs_service_.get());
+  builder.RegisterService(reporting_service_.get());
+  if (customize) customize(builder);
   server_ = builder.BuildAndStart();
   REQUIRE(server_ != nullptr);
-  auto channel =
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+  address_ = "127.0.0.1:" + std::to_string(port);
+  auto channel = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
   submit_ = api::Submit::NewStub(channel);
   events_ = api::Event::NewStub(channel);
   executor_api_ = executorapi::ExecutorApi::NewStub(channel);
   executor_admin_ = api::Executor::NewStub(channel);
+  queues_ = api::QueueService::NewStub(channel);
+  nodes_ = api::Node::NewStub(channel);
+  jobs_ = api::Jobs::NewStub(channel);
+  reporting_ = schedulerobjects::SchedulerReporting::NewStub(channel);
 }
 
-ServerFixture::~ServerFixture() { server_->Shutdown(); }
+ServerFixture::~ServerFixture() {
+  event_service_->Shutdown();  // ends watch streams, which never end by themselves
+  server_->Shutdown();
+}
 
 void ServerFixture::CreateQueue(const std::string& name) {
   api::Queue queue;

@@ -3,6 +3,7 @@
 // An armada-server in process (its gRPC services on a loopback port) over a
 // freshly reset database and Redis, for integration tests.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "api/event.grpc.pb.h"
+#include "api/job.grpc.pb.h"
+#include "api/schedulerobjects/scheduler_reporting.grpc.pb.h"
 #include "api/submit.grpc.pb.h"
 #include "executorapi/executorapi.grpc.pb.h"
 #include "lib/common/clock.h"
@@ -19,8 +22,11 @@
 #include "server/event_service.h"
 #include "server/executor_admin_service.h"
 #include "server/executor_service.h"
+#include "server/jobs_service.h"
 #include "server/queue_service.h"
 #include "server/scheduler_loop.h"
+#include "server/scheduler_reporting_service.h"
+#include "server/scheduling_reports.h"
 #include "server/submit_service.h"
 
 namespace armada::testing {
@@ -37,16 +43,28 @@ class ServerFixture {
  public:
   // The services with `config` (database and Redis URLs are filled in), and the
   // scheduler it asks for (fair share by default).
-  explicit ServerFixture(server::ServerConfig config = {});
+  // `customize` may add to the server before it starts (interceptors, ...).
+  explicit ServerFixture(server::ServerConfig config = {},
+                         std::function<void(grpc::ServerBuilder&)> customize = {});
   ~ServerFixture();
 
   store::Database& db() { return *db_; }
+  grpc::Server& server() { return *server_; }
   api::Submit::Stub& submit() { return *submit_; }
   api::Event::Stub& events() { return *events_; }
   executorapi::ExecutorApi::Stub& executor_api() { return *executor_api_; }
   api::Executor::Stub& executor_admin() { return *executor_admin_; }
+  api::QueueService::Stub& queues() { return *queues_; }
+  api::Node::Stub& nodes() { return *nodes_; }
+  api::Jobs::Stub& jobs() { return *jobs_; }
   server::SchedulerLoop& scheduler() { return *scheduler_loop_; }
+  // What the cycles run through scheduler() recorded, and its gRPC client.
+  server::SchedulingReports& scheduling_reports() { return *scheduling_reports_; }
+  schedulerobjects::SchedulerReporting::Stub& reporting() { return *reporting_; }
   events::EventRelay& relay() { return *relay_; }
+  server::EventService& event_service() { return *event_service_; }
+  // host:port of the gRPC server, for tests that open channels of their own.
+  const std::string& address() const { return address_; }
   common::SimulatedClock& clock() { return clock_; }
 
   // Creates a queue with priority factor 1.
@@ -59,20 +77,30 @@ class ServerFixture {
 
  private:
   common::SimulatedClock clock_;
+  std::string address_;
   std::unique_ptr<store::Database> db_;
+  std::unique_ptr<server::JobOperations> job_operations_;
   std::unique_ptr<server::QueueService> queue_service_;
   std::unique_ptr<server::SubmitService> submit_service_;
   std::unique_ptr<server::EventService> event_service_;
   std::unique_ptr<server::ExecutorService> executor_service_;
   std::unique_ptr<server::ExecutorAdminService> executor_admin_service_;
+  std::unique_ptr<server::NodeService> node_service_;
+  std::unique_ptr<server::JobsService> jobs_service_;
   std::unique_ptr<scheduling::Scheduler> scheduler_;
   std::unique_ptr<server::SchedulerLoop> scheduler_loop_;
+  std::unique_ptr<server::SchedulingReports> scheduling_reports_;
+  std::unique_ptr<server::SchedulerReportingService> reporting_service_;
   std::unique_ptr<events::EventRelay> relay_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<api::Submit::Stub> submit_;
   std::unique_ptr<api::Event::Stub> events_;
   std::unique_ptr<executorapi::ExecutorApi::Stub> executor_api_;
   std::unique_ptr<api::Executor::Stub> executor_admin_;
+  std::unique_ptr<api::QueueService::Stub> queues_;
+  std::unique_ptr<api::Node::Stub> nodes_;
+  std::unique_ptr<api::Jobs::Stub> jobs_;
+  std::unique_ptr<schedulerobjects::SchedulerReporting::Stub> reporting_;
 };
 
 // A job request item running `command` with cpu and memory requests.

@@ -1,9 +1,6 @@
 #include "executor/backends/local/local_backend.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,102 +9,28 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 #include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "spdlog/spdlog.h"
-
+#include "absl/time/clock.h"
+#include "executor/backends/local/internal/process_launcher.h"
+#include "executor/backends/local/internal/run_record.h"
 #include "lib/common/status_macros.h"
+#include "spdlog/spdlog.h"
 
 namespace armada::executor {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Exit code reported when the program could not be started, as shells do.
-constexpr int kStartFailedExitCode = 127;
-// Used by the fd-closing fallback when close_range(2) is unavailable.
-constexpr rlim_t kMaxFdsToClose = 1 << 16;
+using local_internal::DescribeWaitStatus;
+using local_internal::Ending;
 
 std::string ErrnoText(int err) { return std::generic_category().message(err); }
-
-// Owns a file descriptor; closes it on destruction.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd = -1) : fd_(fd) {}
-  ScopedFd(ScopedFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  ScopedFd& operator=(ScopedFd&& other) noexcept {
-    Reset(std::exchange(other.fd_, -1));
-    return *this;
-  }
-  ~ScopedFd() { Reset(); }
-  int Get() const { return fd_; }
-  void Reset(int fd = -1) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
-
-// Takes ownership of the close-on-exec `fd` and moves it to a number >= 3, so that the
-// child's dup2 onto 0-2 cannot clobber it (the executor's own stdio may be closed).
-absl::StatusOr<ScopedFd> AboveStdio(int fd, const std::string& what) {
-  if (fd > 2) return ScopedFd(fd);
-  const int raised = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
-  const int err = errno;
-  ::close(fd);
-  if (raised < 0) return absl::ErrnoToStatus(err, what);
-  return ScopedFd(raised);
-}
-
-absl::StatusOr<ScopedFd> Open(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
-  if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open ", path));
-  return AboveStdio(fd, path);
-}
-
-// The descriptors the child starts with. All are close-on-exec and >= 3.
-struct ChildFds {
-  ScopedFd stdin_fd;
-  ScopedFd stdout_fd;
-  ScopedFd stderr_fd;
-  ScopedFd error_read;   // parent end of the exec error pipe: EOF means exec succeeded
-  ScopedFd error_write;  // child end
-};
-
-absl::StatusOr<ChildFds> OpenChildFds(const std::string& dir) {
-  constexpr int kLogFlags = O_WRONLY | O_CREAT | O_TRUNC;
-  ChildFds fds;
-  ASSIGN_OR_RETURN(fds.stdin_fd, Open("/dev/null", O_RDONLY));
-  ASSIGN_OR_RETURN(fds.stdout_fd, Open(dir + "/stdout.log", kLogFlags));
-  ASSIGN_OR_RETURN(fds.stderr_fd, Open(dir + "/stderr.log", kLogFlags));
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return absl::ErrnoToStatus(errno, "pipe2");
-  absl::StatusOr<ScopedFd> read_end = AboveStdio(pipe_fds[0], "pipe2");
-  absl::StatusOr<ScopedFd> write_end = AboveStdio(pipe_fds[1], "pipe2");
-  RETURN_IF_ERROR(read_end.status());
-  RETURN_IF_ERROR(write_end.status());
-  fds.error_read = *std::move(read_end);
-  fds.error_write = *std::move(write_end);
-  return fds;
-}
-
-// Everything the child needs, built before fork: after fork the child may only make
-// async-signal-safe calls (other threads may hold locks, e.g. malloc's, forever).
-struct ChildPlan {
-  std::vector<std::string> args;
-  std::vector<std::string> env;         // "NAME=value"
-  std::vector<std::string> candidates;  // paths to try with execve, in order
-  std::string cwd;
-  std::vector<char*> argv;  // null-terminated views of the strings above
-  std::vector<char*> envp;
-  rlim_t max_fd = kMaxFdsToClose;
-};
 
 // PATH and LANG from the executor, HOME, the container env (later wins), then the
 // ARMADA_* variables, which the job cannot override.
@@ -128,141 +51,8 @@ std::vector<std::pair<std::string, std::string>> BuildEnv(const RunSpec& spec,
   }
   set("HOME", home);
   for (const auto& [name, value] : spec.env) set(name, value);
-  set("ARMADA_JOB_ID", spec.job_id);
-  set("ARMADA_RUN_ID", spec.run_id);
-  set("ARMADA_QUEUE", spec.queue);
-  set("ARMADA_JOB_SET_ID", spec.job_set);
+  for (const auto& [name, value] : ArmadaEnv(spec)) set(name, value);
   return vars;
-}
-
-// Like execvp, but searching the job's PATH rather than the executor's.
-std::vector<std::string> ExecCandidates(const std::string& program, const std::string& path) {
-  if (program.find('/') != std::string::npos) return {program};
-  std::vector<std::string> out;
-  for (absl::string_view dir : absl::StrSplit(path, ':')) {
-    out.push_back(dir.empty() ? program : absl::StrCat(dir, "/", program));
-  }
-  return out;
-}
-
-ChildPlan MakeChildPlan(const RunSpec& spec, const std::string& dir) {
-  ChildPlan plan;
-  plan.args = spec.command;
-  std::string path = "/bin:/usr/bin";  // glibc's default when PATH is unset
-  for (const auto& [name, value] : BuildEnv(spec, dir)) {
-    if (name == "PATH") path = value;
-    plan.env.push_back(absl::StrCat(name, "=", value));
-  }
-  plan.candidates = ExecCandidates(spec.command[0], path);
-  plan.cwd = spec.working_dir.empty() ? dir : spec.working_dir;
-  for (std::string& arg : plan.args) plan.argv.push_back(arg.data());
-  plan.argv.push_back(nullptr);
-  for (std::string& var : plan.env) plan.envp.push_back(var.data());
-  plan.envp.push_back(nullptr);
-  struct rlimit limit;
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    plan.max_fd = std::min(limit.rlim_cur, kMaxFdsToClose);
-  }
-  return plan;
-}
-
-// What the child writes to the error pipe when it cannot exec.
-enum class ChildStage : int { kRedirect, kWorkingDir, kExec };
-struct ChildError {
-  ChildStage stage;
-  int err;
-};
-
-[[noreturn]] void ReportAndExit(int error_fd, ChildStage stage, int err) {
-  const ChildError error{stage, err};
-  [[maybe_unused]] const ssize_t written = ::write(error_fd, &error, sizeof(error));
-  ::_exit(kStartFailedExitCode);
-}
-
-void CloseFdsExcept(int keep, rlim_t max_fd) {
-  const bool low_closed = keep == 3 || ::close_range(3, keep - 1, 0) == 0;
-  const bool high_closed = ::close_range(keep + 1, ~0U, 0) == 0;
-  if (low_closed && high_closed) return;
-  for (int fd = 3; static_cast<rlim_t>(fd) < max_fd; ++fd) {
-    if (fd != keep) ::close(fd);
-  }
-}
-
-// Runs in the forked child: async-signal-safe calls only. Never returns.
-[[noreturn]] void ExecChild(const ChildPlan& plan, const ChildFds& fds) {
-  const int error_fd = fds.error_write.Get();
-  ::setpgid(0, 0);
-  // Ignored signals stay ignored across exec; the job gets the defaults instead.
-  struct sigaction default_action = {};
-  default_action.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &default_action, nullptr);
-  sigset_t no_signals;
-  ::sigemptyset(&no_signals);
-  ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
-  if (::dup2(fds.stdin_fd.Get(), 0) < 0 || ::dup2(fds.stdout_fd.Get(), 1) < 0 ||
-      ::dup2(fds.stderr_fd.Get(), 2) < 0) {
-    ReportAndExit(error_fd, ChildStage::kRedirect, errno);
-  }
-  if (::chdir(plan.cwd.c_str()) != 0) ReportAndExit(error_fd, ChildStage::kWorkingDir, errno);
-  CloseFdsExcept(error_fd, plan.max_fd);
-  // The same search rules as glibc's execvp: keep looking past missing files, remember
-  // EACCES, stop at any other error.
-  int err = ENOENT;
-  for (const std::string& path : plan.candidates) {
-    ::execve(path.c_str(), plan.argv.data(), plan.envp.data());
-    if (errno == EACCES) {
-      err = EACCES;
-    } else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV &&
-               errno != ETIMEDOUT) {
-      err = errno;
-      break;
-    }
-  }
-  ReportAndExit(error_fd, ChildStage::kExec, err);
-}
-
-std::string StartFailureReason(const ChildError& error, const std::string& cwd) {
-  switch (error.stage) {
-    case ChildStage::kExec:
-      return absl::StrCat("failed to start: ", ErrnoText(error.err));
-    case ChildStage::kWorkingDir:
-      return absl::StrCat("failed to start: working dir ", cwd, ": ", ErrnoText(error.err));
-    default:
-      return absl::StrCat("failed to start: redirecting stdio: ", ErrnoText(error.err));
-  }
-}
-
-struct Launched {
-  pid_t pid = -1;
-  std::string start_failure;  // non-empty if the program could not be started (child reaped)
-};
-
-// Creates the run directory and the process, and waits until it has exec'd or failed to.
-absl::StatusOr<Launched> Launch(const RunSpec& spec, const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return absl::ErrnoToStatus(ec.value(), absl::StrCat("create run directory ", dir));
-  ASSIGN_OR_RETURN(ChildFds fds, OpenChildFds(dir));
-  const ChildPlan plan = MakeChildPlan(spec, dir);
-  const pid_t pid = ::fork();
-  if (pid < 0) return absl::ErrnoToStatus(errno, "fork");
-  if (pid == 0) ExecChild(plan, fds);
-  // The child does this too; whichever runs second fails harmlessly.
-  ::setpgid(pid, pid);
-  fds.error_write.Reset();
-  ChildError error;
-  ssize_t n;
-  do {
-    n = ::read(fds.error_read.Get(), &error, sizeof(error));
-  } while (n < 0 && errno == EINTR);
-  Launched launched;
-  launched.pid = pid;
-  if (n == sizeof(error)) {
-    launched.start_failure = StartFailureReason(error, plan.cwd);
-    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  }
-  return launched;
 }
 
 bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
@@ -296,24 +86,6 @@ absl::Status ValidateSpec(const RunSpec& spec) {
   return absl::OkStatus();
 }
 
-struct Ending {
-  int exit_code;
-  std::string reason;
-};
-
-Ending DescribeWaitStatus(int status) {
-  if (WIFEXITED(status)) {
-    return {WEXITSTATUS(status), absl::StrCat("exit code ", WEXITSTATUS(status))};
-  }
-  if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
-    const char* abbrev = ::sigabbrev_np(sig);
-    return {128 + sig, absl::StrCat("killed by signal ", sig, " (",
-                                    abbrev ? absl::StrCat("SIG", abbrev) : "unknown", ")")};
-  }
-  return {-1, absl::StrCat("unexpected wait status ", status)};
-}
-
 std::chrono::steady_clock::time_point SteadyNow() { return std::chrono::steady_clock::now(); }
 
 // HOME and the default cwd must not depend on the executor's cwd. Keeps "" (rejected by Start).
@@ -323,15 +95,41 @@ std::string AbsolutePath(const std::string& path) {
   return path.empty() || ec ? path : absolute.string();
 }
 
+BackendNode WithDefaultName(BackendNode node) {
+  if (node.name.empty()) node.name = "local";
+  return node;
+}
+
+// True if `pid` is alive and its environment says it runs `run_id`: safe to signal
+// even if its pid may have been reused.
+bool IsJobProcess(pid_t pid, const std::string& run_id) {
+  if (!local_internal::ProcessAlive(pid, 0)) return false;
+  std::ifstream in(absl::StrCat("/proc/", pid, "/environ"));
+  std::stringstream contents;
+  contents << in.rdbuf();
+  const std::string wanted = absl::StrCat("ARMADA_RUN_ID=", run_id);
+  for (absl::string_view var : absl::StrSplit(contents.str(), '\0')) {
+    if (var == wanted) return true;
+  }
+  return false;
+}
+
+void Reap(pid_t pid) {
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
 }  // namespace
 
 LocalBackend::LocalBackend(Options options)
     : work_root_(AbsolutePath(options.work_root)),
       log_retention_(
-          absl::ToChronoNanoseconds(std::max(options.log_retention, absl::ZeroDuration()))) {
+          absl::ToChronoNanoseconds(std::max(options.log_retention, absl::ZeroDuration()))),
+      node_(WithDefaultName(std::move(options.node))) {
   spdlog::info(
-      "local backend: container images are ignored; jobs run as local processes work_root={}",
-      work_root_);
+      "local backend: container images are ignored; jobs run as local processes work_root={} "
+      "node={}",
+      work_root_, node_.name);
 }
 
 LocalBackend::~LocalBackend() {
@@ -339,17 +137,25 @@ LocalBackend::~LocalBackend() {
   int killed = 0;
   for (auto& [id, run] : runs_) {
     if (run.state != State::kRunning) continue;
+    local_internal::WriteStopReason(run.dir, "executor shut down");
     ::kill(-run.pid, SIGKILL);
-    while (::waitpid(run.pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
+    if (!run.adopted) Reap(run.monitor_pid);  // it reaps the job and records its exit first
     ++killed;
   }
   if (killed > 0) spdlog::info("local backend: killed {} live runs at shutdown", killed);
 }
 
+absl::StatusOr<std::vector<BackendNode>> LocalBackend::Nodes() const {
+  return std::vector<BackendNode>{node_};
+}
+
 absl::Status LocalBackend::Start(const RunSpec& spec) {
   RETURN_IF_ERROR(ValidateSpec(spec));
   if (work_root_.empty()) return absl::FailedPreconditionError("local backend: work_root is empty");
+  if (!spec.node_name.empty() && spec.node_name != node_.name) {
+    return absl::NotFoundError(
+        absl::StrCat("run ", spec.run_id, ": node ", spec.node_name, " is not ", node_.name));
+  }
   const std::string dir = (fs::path(work_root_) / spec.run_id).string();
   {
     // Reserve the id, then launch unlocked: exec may be slow and must not block Poll.
@@ -362,7 +168,27 @@ absl::Status LocalBackend::Start(const RunSpec& spec) {
     run.spec = spec;
     run.dir = dir;
   }
-  absl::StatusOr<Launched> launched = Launch(spec, dir);
+  absl::StatusOr<local_internal::Launched> launched =
+      local_internal::Launch(spec, dir, BuildEnv(spec, dir));
+  const absl::Time wall_now = absl::Now();
+  if (launched.ok() && launched->start_failure.empty()) {
+    local_internal::RunRecord record{
+        .run_id = spec.run_id,
+        .job_id = spec.job_id,
+        .queue = spec.queue,
+        .job_set = spec.job_set,
+        .node_name = node_.name,
+        .termination_grace_seconds = spec.termination_grace_seconds,
+        .active_deadline_seconds = spec.active_deadline_seconds,
+        .started_at = wall_now,
+        .monitor_pid = launched->monitor_pid,
+        .monitor_start_ticks = local_internal::ProcessStartTicks(launched->monitor_pid),
+        .pid = launched->pid};
+    if (absl::Status s = local_internal::WriteRunRecord(dir, record); !s.ok()) {
+      spdlog::warn("local backend: cannot write the run's state file job={} run={} error=\"{}\"",
+                   spec.job_id, spec.run_id, std::string(s.message()));
+    }
+  }
   absl::MutexLock lock(&mu_);
   const auto it = runs_.find(spec.run_id);
   assert(it != runs_.end() && it->second.state == State::kStarting);
@@ -374,21 +200,22 @@ absl::Status LocalBackend::Start(const RunSpec& spec) {
   Run& run = it->second;
   const SteadyTime now = SteadyNow();
   run.pid = launched->pid;
+  run.monitor_pid = launched->monitor_pid;
   run.started_at = now;
-  Emit(spec.run_id, RunPhase::kPending, 0, "");
+  Emit(run, RunPhase::kPending, 0, "");
   if (!launched->start_failure.empty()) {
     run.state = State::kFinished;
     run.finished_at = now;
     spdlog::info(
         "local backend: run could not start queue={} jobset={} job={} run={} reason=\"{}\"",
         spec.queue, spec.job_set, spec.job_id, spec.run_id, launched->start_failure);
-    Emit(spec.run_id, RunPhase::kFailed, kStartFailedExitCode, launched->start_failure);
+    Emit(run, RunPhase::kFailed, local_internal::kStartFailedExitCode, launched->start_failure);
     return absl::OkStatus();
   }
   run.state = State::kRunning;
   spdlog::info("local backend: run started queue={} jobset={} job={} run={} pid={}", spec.queue,
                spec.job_set, spec.job_id, spec.run_id, run.pid);
-  Emit(spec.run_id, RunPhase::kRunning, 0, "");
+  Emit(run, RunPhase::kRunning, 0, "");
   if (!run.stop_reason.empty()) SendStopSignal(run, now);  // cancelled while starting
   return absl::OkStatus();
 }
@@ -421,6 +248,20 @@ std::vector<RunUpdate> LocalBackend::Poll() {
   return std::exchange(updates_, {});
 }
 
+void LocalBackend::Forget(const std::string& run_id) {
+  absl::MutexLock lock(&mu_);
+  const auto it = runs_.find(run_id);
+  if (it == runs_.end() || it->second.forgotten) return;
+  Run& run = it->second;
+  if (run.state != State::kFinished) {
+    spdlog::warn("local backend: forgetting a run that still runs; stopping it job={} run={}",
+                 run.spec.job_id, run_id);
+    RequestStop(run, "forgotten by the executor", SteadyNow());
+  }
+  run.forgotten = true;
+  if (run.state == State::kFinished) local_internal::RemoveRunFiles(run.dir);
+}
+
 std::vector<std::string> LocalBackend::ActiveRunIds() const {
   absl::MutexLock lock(&mu_);
   std::vector<std::string> ids;
@@ -430,18 +271,23 @@ std::vector<std::string> LocalBackend::ActiveRunIds() const {
   return ids;
 }
 
-void LocalBackend::Emit(const std::string& run_id, RunPhase phase, int exit_code,
-                        std::string reason) {
-  updates_.push_back(RunUpdate{.run_id = run_id,
+void LocalBackend::Emit(const Run& run, RunPhase phase, int exit_code, std::string reason) {
+  const bool cancelled = phase == RunPhase::kFailed && run.stop_reason == "cancelled";
+  updates_.push_back(RunUpdate{.run_id = run.spec.run_id,
                                .phase = phase,
                                .exit_code = exit_code,
                                .reason = std::move(reason),
+                               .cancelled = cancelled,
+                               .node_name = node_.name,
                                .time = absl::Now()});
 }
 
 void LocalBackend::RequestStop(Run& run, std::string reason, SteadyTime now) {
   if (run.state == State::kFinished) return;
-  if (run.stop_reason.empty()) run.stop_reason = std::move(reason);
+  if (run.stop_reason.empty()) {
+    run.stop_reason = std::move(reason);
+    local_internal::WriteStopReason(run.dir, run.stop_reason);
+  }
   if (run.state == State::kRunning) SendStopSignal(run, now);
 }
 
@@ -457,60 +303,168 @@ void LocalBackend::SendStopSignal(Run& run, SteadyTime now) {
 }
 
 bool LocalBackend::ReapIfExited(Run& run, SteadyTime now) {
-  // WNOWAIT leaves the exited leader a zombie: its pid cannot be reused as a process group
-  // id yet, so the rest of its group can be killed safely before reaping it.
-  siginfo_t info = {};
-  int rc;
-  do {
-    rc = ::waitid(P_PID, run.pid, &info, WEXITED | WNOHANG | WNOWAIT);
-  } while (rc < 0 && errno == EINTR);
-  if (rc == 0 && info.si_pid == 0) return false;  // still running
-  if (rc < 0) {
-    const std::string reason = absl::StrCat("lost track of process: ", ErrnoText(errno));
-    spdlog::error("local backend: cannot wait for run job={} run={} pid={} error=\"{}\"",
-                  run.spec.job_id, run.spec.run_id, run.pid, reason);
-    Finish(run, -1, reason, now);
-    return true;
+  if (run.adopted) {
+    // Not our child: the monitor's exit file says it ended; check liveness first, since
+    // the monitor writes the file before it exits.
+    const bool alive = local_internal::ProcessAlive(run.monitor_pid, run.monitor_start_ticks);
+    if (alive && !local_internal::ReadExitStatus(run.dir).has_value()) return false;
+  } else {
+    siginfo_t info = {};
+    int rc;
+    do {
+      rc = ::waitid(P_PID, run.monitor_pid, &info, WEXITED | WNOHANG);
+    } while (rc < 0 && errno == EINTR);
+    if (rc == 0 && info.si_pid == 0) return false;  // still running
+    if (rc < 0) {
+      spdlog::error("local backend: cannot wait for run job={} run={} pid={} error=\"{}\"",
+                    run.spec.job_id, run.spec.run_id, run.monitor_pid, ErrnoText(errno));
+    }
   }
-  ::kill(-run.pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(run.pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  const Ending ending = DescribeWaitStatus(status);
-  Finish(run, ending.exit_code, ending.reason, now);
+  Finish(run, now);
   return true;
 }
 
-void LocalBackend::Finish(Run& run, int exit_code, const std::string& reason, SteadyTime now) {
+RunUpdate LocalBackend::Outcome(const Run& run) const {
+  RunUpdate outcome{.run_id = run.spec.run_id, .phase = RunPhase::kFailed};
+  const std::optional<int> status = local_internal::ReadExitStatus(run.dir);
+  if (status.has_value()) {
+    const Ending ending = DescribeWaitStatus(*status);
+    outcome.exit_code = ending.exit_code;
+    outcome.reason = ending.reason;
+  } else {
+    outcome.exit_code = -1;
+    outcome.reason =
+        run.adopted ? absl::StrCat("executor restarted; process ", run.pid,
+                                   " ended while the executor was down (exit status not recorded)")
+                    : absl::StrCat("lost track of process ", run.pid,
+                                   ": its monitor ended without recording an exit status");
+  }
   // A run we stopped failed, whatever its exit code: the job did not run to completion.
-  const bool stopped = !run.stop_reason.empty();
-  const RunPhase phase = stopped || exit_code != 0 ? RunPhase::kFailed : RunPhase::kSucceeded;
-  const std::string& final_reason = stopped ? run.stop_reason : reason;
+  if (!run.stop_reason.empty()) {
+    outcome.reason = run.stop_reason;
+  } else if (status.has_value() && outcome.exit_code == 0) {
+    outcome.phase = RunPhase::kSucceeded;
+  }
+  outcome.cancelled = run.stop_reason == "cancelled";
+  return outcome;
+}
+
+void LocalBackend::Finish(Run& run, SteadyTime now) {
+  if (!local_internal::ReadExitStatus(run.dir).has_value() &&
+      IsJobProcess(run.pid, run.spec.run_id)) {
+    ::kill(-run.pid, SIGKILL);  // its monitor is gone: do not leave the job running untracked
+  }
+  const RunUpdate outcome = Outcome(run);
   run.state = State::kFinished;
   run.finished_at = now;
   spdlog::info(
       "local backend: run finished queue={} jobset={} job={} run={} phase={} exit_code={} "
       "reason=\"{}\"",
-      run.spec.queue, run.spec.job_set, run.spec.job_id, run.spec.run_id, RunPhaseName(phase),
-      exit_code, final_reason);
-  Emit(run.spec.run_id, phase, exit_code, final_reason);
+      run.spec.queue, run.spec.job_set, run.spec.job_id, run.spec.run_id,
+      RunPhaseName(outcome.phase), outcome.exit_code, outcome.reason);
+  Emit(run, outcome.phase, outcome.exit_code, outcome.reason);
+  if (run.forgotten) local_internal::RemoveRunFiles(run.dir);
 }
 
 void LocalBackend::RemoveExpiredRuns(SteadyTime now) {
+  auto remove_dir = [](const std::string& dir) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    if (ec) {
+      spdlog::warn("local backend: cannot remove run directory dir={} error=\"{}\"", dir,
+                   ec.message());
+    }
+  };
   for (auto it = runs_.begin(); it != runs_.end();) {
     const Run& run = it->second;
     if (run.state != State::kFinished || now - run.finished_at < log_retention_) {
       ++it;
       continue;
     }
-    std::error_code ec;
-    fs::remove_all(run.dir, ec);
-    if (ec) {
-      spdlog::warn("local backend: cannot remove run directory job={} run={} dir={} error=\"{}\"",
-                   run.spec.job_id, run.spec.run_id, run.dir, ec.message());
-    }
+    remove_dir(run.dir);
     it = runs_.erase(it);
   }
+  for (auto it = expiring_dirs_.begin(); it != expiring_dirs_.end();) {
+    if (now < it->second) {
+      ++it;
+      continue;
+    }
+    remove_dir(it->first);
+    it = expiring_dirs_.erase(it);
+  }
+}
+
+absl::StatusOr<std::vector<ExistingRun>> LocalBackend::Recover() {
+  absl::MutexLock lock(&mu_);
+  std::vector<ExistingRun> existing;
+  std::error_code ec;
+  if (work_root_.empty() || !fs::is_directory(work_root_, ec)) return existing;
+  const SteadyTime now = SteadyNow();
+  for (const fs::directory_entry& entry : fs::directory_iterator(work_root_, ec)) {
+    if (!entry.is_directory(ec)) continue;
+    std::optional<ExistingRun> run = RecoverDir(entry.path().string(), now);
+    if (run.has_value()) existing.push_back(*std::move(run));
+  }
+  std::sort(existing.begin(), existing.end(),
+            [](const ExistingRun& a, const ExistingRun& b) { return a.run_id < b.run_id; });
+  spdlog::info("local backend: recovered {} runs from {}", existing.size(), work_root_);
+  return existing;
+}
+
+std::optional<ExistingRun> LocalBackend::RecoverDir(const std::string& dir, SteadyTime now) {
+  absl::StatusOr<local_internal::RunRecord> record = local_internal::ReadRunRecord(dir);
+  if (!record.ok()) {
+    // Forgotten (or never started): only logs are left, kept for the retention period.
+    std::error_code ec;
+    const auto modified = fs::last_write_time(dir, ec);
+    const auto age = ec ? std::chrono::nanoseconds(0)
+                        : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              fs::file_time_type::clock::now() - modified);
+    expiring_dirs_[dir] = now + std::max(std::chrono::nanoseconds(0), log_retention_ - age);
+    if (record.status().code() != absl::StatusCode::kNotFound) {
+      spdlog::warn("local backend: ignoring run directory dir={} error=\"{}\"", dir,
+                   std::string(record.status().message()));
+    }
+    return std::nullopt;
+  }
+  if (runs_.count(record->run_id) > 0) return std::nullopt;
+  Run& run = runs_[record->run_id];
+  run.dir = dir;
+  run.spec.run_id = record->run_id;
+  run.spec.job_id = record->job_id;
+  run.spec.queue = record->queue;
+  run.spec.job_set = record->job_set;
+  run.spec.node_name = record->node_name;
+  run.spec.termination_grace_seconds = record->termination_grace_seconds;
+  run.spec.active_deadline_seconds = record->active_deadline_seconds;
+  run.pid = record->pid;
+  run.monitor_pid = record->monitor_pid;
+  run.monitor_start_ticks = record->monitor_start_ticks;
+  run.adopted = true;
+  run.stop_reason = local_internal::ReadStopReason(dir);
+  const absl::Duration age = std::max(absl::ZeroDuration(), absl::Now() - record->started_at);
+  run.started_at = now - absl::ToChronoNanoseconds(age);
+
+  ExistingRun existing{.run_id = record->run_id,
+                       .job_id = record->job_id,
+                       .node_name = record->node_name.empty() ? node_.name : record->node_name};
+  const bool alive = local_internal::ProcessAlive(run.monitor_pid, run.monitor_start_ticks);
+  if (alive && !local_internal::ReadExitStatus(dir).has_value()) {
+    run.state = State::kRunning;
+    spdlog::info("local backend: adopted a run that still runs job={} run={} pid={}",
+                 record->job_id, record->run_id, run.pid);
+    if (!run.stop_reason.empty()) SendStopSignal(run, now);  // it was being stopped
+    existing.last = RunUpdate{.run_id = run.spec.run_id,
+                              .phase = RunPhase::kRunning,
+                              .node_name = existing.node_name,
+                              .time = absl::Now()};
+    return existing;
+  }
+  Finish(run, now);
+  // Finish emitted the outcome as an update; Recover returns it instead.
+  existing.last = updates_.back();
+  updates_.pop_back();
+  return existing;
 }
 
 }  // namespace armada::executor

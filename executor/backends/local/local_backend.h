@@ -24,10 +24,22 @@
 //   killed by signal N    -> kFailed, exit_code 128+N, "killed by signal N (SIGNAME)"
 //   could not start       -> kFailed (right after kPending), exit_code 127,
 //                            "failed to start: <strerror>"
-//   Cancel                -> kFailed, "cancelled" (exit_code is what the process got)
+//   Cancel                -> kFailed, cancelled, "cancelled" (exit_code is what the
+//                            process got)
 //   active deadline       -> kFailed, "active deadline Ns exceeded"
 // Stopping sends SIGTERM to the process group, then SIGKILL from Poll once
 // `termination_grace_seconds` have passed.
+//
+// Restarts: each process runs under a small monitor process (see
+// internal/process_launcher.h) that records the job's exit status in the run
+// directory, next to a state file with the run's ids and pids
+// (internal/run_record.h). A new LocalBackend over the same work_root finds
+// them in Recover: a run whose process still runs is adopted (watched through
+// /proc and the exit file, since it is no longer the executor's child; stop
+// signals, grace and deadline apply as before); a run that ended is reported
+// with its recorded outcome, or failed with "executor restarted; process <pid>
+// ended while the executor was down (exit status not recorded)" when none was
+// recorded. Forget removes the state files and keeps the logs.
 //
 // REQUIRES: the executor leaves SIGCHLD at its default disposition and does not
 // reap children it did not create (no waitpid(-1, ...)); Poll reaps them.
@@ -58,6 +70,8 @@ class LocalBackend : public Backend {
     // How long a finished run's directory (and logs) is kept, measured from when Poll saw
     // the process end. Afterwards Poll deletes it and the run id is forgotten.
     absl::Duration log_retention = absl::Hours(24);
+    // The one node runs go to (Nodes() returns it). An empty name becomes "local".
+    BackendNode node{};
   };
 
   // Does no I/O besides one log line saying that images are ignored.
@@ -68,6 +82,11 @@ class LocalBackend : public Backend {
   LocalBackend(const LocalBackend&) = delete;
   LocalBackend& operator=(const LocalBackend&) = delete;
 
+  // One node: Options::node. Never fails.
+  absl::StatusOr<std::vector<BackendNode>> Nodes() const override;
+  // Scans work_root for run directories with state files (see the file comment). Errors:
+  // none in practice (unreadable entries are logged and skipped).
+  absl::StatusOr<std::vector<ExistingRun>> Recover() override;
   // See Backend::Start. Blocks until the process has exec'd its program or failed to.
   // Extra errors: kInvalidArgument for a run_id unusable as a directory name ("", ".",
   // "..", or containing '/'), a negative grace or deadline, or an env name that is empty
@@ -78,6 +97,7 @@ class LocalBackend : public Backend {
   // Reaps exited processes, enforces deadlines and grace periods, deletes expired run
   // directories, then drains updates. Cost: one waitpid per live run.
   std::vector<RunUpdate> Poll() override;
+  void Forget(const std::string& run_id) override;
   std::vector<std::string> ActiveRunIds() const override;
 
  private:
@@ -89,7 +109,11 @@ class LocalBackend : public Backend {
     RunSpec spec;
     std::string dir;
     State state = State::kStarting;
-    pid_t pid = -1;  // also the process group id
+    pid_t pid = -1;          // the job's process, also its process group id
+    pid_t monitor_pid = -1;  // our child unless adopted
+    uint64_t monitor_start_ticks = 0;
+    bool adopted = false;  // recovered from an earlier executor: not our child
+    bool forgotten = false;
     SteadyTime started_at;
     std::string stop_reason;  // why we are stopping it; empty = not being stopped
     std::optional<SteadyTime> term_sent_at;
@@ -97,22 +121,29 @@ class LocalBackend : public Backend {
     SteadyTime finished_at;
   };
 
-  void Emit(const std::string& run_id, RunPhase phase, int exit_code, std::string reason)
+  void Emit(const Run& run, RunPhase phase, int exit_code, std::string reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records why the run is stopping (first reason wins) and signals it if it is running.
   void RequestStop(Run& run, std::string reason, SteadyTime now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SendStopSignal(Run& run, SteadyTime now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Returns true if the run's process has exited; then the run is finished.
+  // Returns true if the run's process has ended; then the run is finished.
   bool ReapIfExited(Run& run, SteadyTime now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Finish(Run& run, int exit_code, const std::string& reason, SteadyTime now)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The final phase, exit code and reason of a run whose process has ended.
+  RunUpdate Outcome(const Run& run) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Finish(Run& run, SteadyTime now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RemoveExpiredRuns(SteadyTime now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Recover's work for one run directory; nullopt if it holds no run to report.
+  std::optional<ExistingRun> RecoverDir(const std::string& dir, SteadyTime now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const std::string work_root_;
   const std::chrono::nanoseconds log_retention_;
+  const BackendNode node_;
   mutable absl::Mutex mu_;
   std::map<std::string, Run> runs_ ABSL_GUARDED_BY(mu_);  // ordered: Poll is deterministic
   std::vector<RunUpdate> updates_ ABSL_GUARDED_BY(mu_);
+  // Directories of runs forgotten by an earlier executor: removed at the given time.
+  std::map<std::string, SteadyTime> expiring_dirs_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace armada::executor

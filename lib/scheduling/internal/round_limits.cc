@@ -20,6 +20,11 @@ RoundLimits::RoundLimits(const FairShareConfig& config, const SchedulingSnapshot
     global_ = Bucket(config.maximum_scheduling_rate, config.maximum_scheduling_burst,
                      snapshot.rate_limits.global, snapshot.now);
   }
+  if (config.maximum_fair_share_preemption_rate > 0) {
+    preemption_ = Bucket(config.maximum_fair_share_preemption_rate,
+                         config.maximum_fair_share_preemption_burst,
+                         snapshot.rate_limits.fair_share_preemption, snapshot.now);
+  }
   if (snapshot.clock != nullptr && snapshot.max_cycle_time > absl::ZeroDuration()) {
     deadline_ = snapshot.clock->Now() + snapshot.max_cycle_time;
   }
@@ -52,6 +57,12 @@ bool RoundLimits::QueueAllows(const std::string& queue) {
   return QueueBucket(queue).Available(snapshot_.now) >= 1;
 }
 
+bool RoundLimits::Allows(const std::string& queue, int n) {
+  if (global_ && global_->Available(snapshot_.now) < n) return false;
+  if (config_.maximum_per_queue_scheduling_rate <= 0) return true;
+  return QueueBucket(queue).Available(snapshot_.now) >= n;
+}
+
 void RoundLimits::OnLease(const std::string& queue) {
   if (global_) {
     [[maybe_unused]] bool ok = global_->Consume(1, snapshot_.now);
@@ -63,6 +74,14 @@ void RoundLimits::OnLease(const std::string& queue) {
   }
 }
 
+bool RoundLimits::FairSharePreemptionAllows(int n) const {
+  return !preemption_ || preemption_->Available(snapshot_.now) >= n;
+}
+
+void RoundLimits::OnFairSharePreemption(int n) {
+  if (preemption_) preemption_->Consume(n, snapshot_.now);
+}
+
 RateLimitState RoundLimits::State() const {
   RateLimitState out;
   const absl::Time now = snapshot_.now;
@@ -72,6 +91,7 @@ RateLimitState RoundLimits::State() const {
     return bucket.state();
   };
   if (global_) out.global = keep(*global_);
+  if (preemption_) out.fair_share_preemption = keep(*preemption_);
   if (config_.maximum_per_queue_scheduling_rate <= 0) return out;
   std::set<std::string> names;
   for (const auto& [name, state] : snapshot_.rate_limits.queues) names.insert(name);

@@ -37,9 +37,17 @@ class RoundLimits {
   // Whether `queue`'s bucket holds a token for one more lease.
   bool QueueAllows(const std::string& queue);
 
+  // Whether the global and `queue`'s buckets both hold `n` tokens (a gang of n).
+  bool Allows(const std::string& queue, int n);
+
   // Takes one global and one `queue` token for a lease. REQUIRES: RoundStop() and
   // QueueAllows(queue) allowed it.
   void OnLease(const std::string& queue);
+
+  // Whether the fair-share preemption bucket holds `n` tokens; Take them with
+  // OnFairSharePreemption once the preemption is decided.
+  bool FairSharePreemptionAllows(int n) const;
+  void OnFairSharePreemption(int n);
 
   // The buckets to carry to the next cycle, full ones left out.
   RateLimitState State() const;
@@ -50,6 +58,7 @@ class RoundLimits {
   const FairShareConfig& config_;
   const SchedulingSnapshot& snapshot_;
   std::optional<TokenBucket> global_;          // nullopt = unlimited
+  std::optional<TokenBucket> preemption_;      // nullopt = unlimited
   std::map<std::string, TokenBucket> queues_;  // buckets touched this cycle
   std::optional<absl::Time> deadline_;         // nullopt = no cycle-time limit
   int64_t calls_ = 0;

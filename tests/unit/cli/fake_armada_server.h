@@ -1,10 +1,11 @@
-// FakeArmadaServer: an in-process gRPC server with scripted QueueService, Submit and Event
-// services, for testing ArmadaClient and the armadactl commands without a real server.
-// Test code only. Configure the public fields before the first call; read the recorded fields
-// after the calls have returned.
+// FakeArmadaServer: an in-process gRPC server with scripted QueueService, Submit, Event, Jobs,
+// Executor and Node services (no SchedulerReporting: its calls answer UNIMPLEMENTED), for testing
+// ArmadaClient and the armadactl commands without a real server. Test code only. Configure the
+// public fields before the first call; read the recorded fields after the calls have returned.
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -18,6 +19,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "api/event.grpc.pb.h"
+#include "api/executor.grpc.pb.h"
+#include "api/job.grpc.pb.h"
+#include "api/node.grpc.pb.h"
 #include "api/submit.grpc.pb.h"
 #include "cli/armada_client.h"
 
@@ -32,6 +36,42 @@ class FakeQueueService final : public api::QueueService::Service {
   bool send_end_marker = true;
   // Recorded.
   std::vector<api::Queue> created;
+  std::vector<api::Queue> updated;
+  std::vector<std::string> cordoned;
+  std::vector<std::string> uncordoned;
+  std::vector<api::QueuePreemptRequest> preempts;
+  std::vector<api::QueueCancelRequest> cancels;
+
+  grpc::Status UpdateQueue(grpc::ServerContext*, const api::Queue* request,
+                           google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    updated.push_back(*request);
+    return status;
+  }
+  grpc::Status CordonQueue(grpc::ServerContext*, const api::QueueCordonRequest* request,
+                           google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    cordoned.push_back(request->name());
+    return status;
+  }
+  grpc::Status UncordonQueue(grpc::ServerContext*, const api::QueueUncordonRequest* request,
+                             google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    uncordoned.push_back(request->name());
+    return status;
+  }
+  grpc::Status PreemptOnQueue(grpc::ServerContext*, const api::QueuePreemptRequest* request,
+                              google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    preempts.push_back(*request);
+    return status;
+  }
+  grpc::Status CancelOnQueue(grpc::ServerContext*, const api::QueueCancelRequest* request,
+                             google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    cancels.push_back(*request);
+    return status;
+  }
 
   grpc::Status CreateQueue(grpc::ServerContext*, const api::Queue* request,
                            google::protobuf::Empty*) override {
@@ -79,6 +119,28 @@ class FakeSubmitService final : public api::Submit::Service {
   std::vector<int> batch_sizes;
   std::vector<api::JobCancelRequest> cancels;
   std::vector<api::JobSetCancelRequest> job_set_cancels;
+  std::vector<api::JobPreemptRequest> preempts;
+  std::vector<api::JobReprioritizeRequest> reprioritizations;
+  // Answers of PreemptJobs / ReprioritizeJobs.
+  std::map<std::string, std::string> preemption_results;
+  std::map<std::string, std::string> reprioritization_results;
+
+  grpc::Status PreemptJobs(grpc::ServerContext*, const api::JobPreemptRequest* request,
+                           api::PreemptionResult* response) override {
+    absl::MutexLock lock(&mutex_);
+    preempts.push_back(*request);
+    response->mutable_preemption_results()->insert(preemption_results.begin(),
+                                                   preemption_results.end());
+    return grpc::Status::OK;
+  }
+  grpc::Status ReprioritizeJobs(grpc::ServerContext*, const api::JobReprioritizeRequest* request,
+                                api::JobReprioritizeResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    reprioritizations.push_back(*request);
+    response->mutable_reprioritization_results()->insert(reprioritization_results.begin(),
+                                                         reprioritization_results.end());
+    return grpc::Status::OK;
+  }
 
   grpc::Status SubmitJobs(grpc::ServerContext*, const api::JobSubmitRequest* request,
                           api::JobSubmitResponse* response) override {
@@ -148,6 +210,104 @@ class FakeEventService final : public api::Event::Service {
   absl::Mutex mutex_;
 };
 
+class FakeJobsService final : public api::Jobs::Service {
+ public:
+  // Answered by GetJobDetails (runs only when expanded) and GetJobErrors, by job id.
+  std::map<std::string, api::JobDetails> jobs;
+  std::map<std::string, std::string> errors;
+  // Recorded: the number of ids of each GetJobDetails request.
+  std::vector<int> detail_request_sizes;
+
+  grpc::Status GetJobDetails(grpc::ServerContext*, const api::JobDetailsRequest* request,
+                             api::JobDetailsResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    detail_request_sizes.push_back(request->job_ids_size());
+    for (const std::string& id : request->job_ids()) {
+      auto it = jobs.find(id);
+      if (it == jobs.end()) continue;
+      api::JobDetails& details = (*response->mutable_job_details())[id];
+      details = it->second;
+      if (!request->expand_job_run()) details.clear_job_runs();
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status GetJobErrors(grpc::ServerContext*, const api::JobErrorsRequest* request,
+                            api::JobErrorsResponse* response) override {
+    for (const std::string& id : request->job_ids()) {
+      auto it = errors.find(id);
+      if (it != errors.end()) (*response->mutable_job_errors())[id] = it->second;
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  absl::Mutex mutex_;
+};
+
+class FakeExecutorService final : public api::Executor::Service {
+ public:
+  // Recorded.
+  std::vector<api::ExecutorSettingsUpsertRequest> upserts;
+  std::vector<std::string> deleted;
+  std::vector<api::ExecutorPreemptRequest> preempts;
+  std::vector<api::ExecutorCancelRequest> cancels;
+
+  grpc::Status UpsertExecutorSettings(grpc::ServerContext*,
+                                      const api::ExecutorSettingsUpsertRequest* request,
+                                      google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    upserts.push_back(*request);
+    return grpc::Status::OK;
+  }
+  grpc::Status DeleteExecutor(grpc::ServerContext*, const api::ExecutorDeleteRequest* request,
+                              google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    if (request->name() == "missing") {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "executor missing does not exist");
+    }
+    deleted.push_back(request->name());
+    return grpc::Status::OK;
+  }
+  grpc::Status PreemptOnExecutor(grpc::ServerContext*, const api::ExecutorPreemptRequest* request,
+                                 google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    preempts.push_back(*request);
+    return grpc::Status::OK;
+  }
+  grpc::Status CancelOnExecutor(grpc::ServerContext*, const api::ExecutorCancelRequest* request,
+                                google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    cancels.push_back(*request);
+    return grpc::Status::OK;
+  }
+
+ private:
+  absl::Mutex mutex_;
+};
+
+class FakeNodeService final : public api::Node::Service {
+ public:
+  // Recorded.
+  std::vector<api::NodePreemptRequest> preempts;
+  std::vector<api::NodeCancelRequest> cancels;
+
+  grpc::Status PreemptOnNode(grpc::ServerContext*, const api::NodePreemptRequest* request,
+                             google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    preempts.push_back(*request);
+    return grpc::Status::OK;
+  }
+  grpc::Status CancelOnNode(grpc::ServerContext*, const api::NodeCancelRequest* request,
+                            google::protobuf::Empty*) override {
+    absl::MutexLock lock(&mutex_);
+    cancels.push_back(*request);
+    return grpc::Status::OK;
+  }
+
+ private:
+  absl::Mutex mutex_;
+};
+
 class FakeArmadaServer {
  public:
   FakeArmadaServer() {
@@ -155,6 +315,9 @@ class FakeArmadaServer {
     builder.RegisterService(&queues);
     builder.RegisterService(&submit);
     builder.RegisterService(&events);
+    builder.RegisterService(&jobs);
+    builder.RegisterService(&executors);
+    builder.RegisterService(&nodes);
     server_ = builder.BuildAndStart();
   }
   ~FakeArmadaServer() { server_->Shutdown(); }
@@ -167,6 +330,9 @@ class FakeArmadaServer {
   FakeQueueService queues;
   FakeSubmitService submit;
   FakeEventService events;
+  FakeJobsService jobs;
+  FakeExecutorService executors;
+  FakeNodeService nodes;
 
  private:
   std::unique_ptr<grpc::Server> server_;

@@ -53,7 +53,8 @@ TEST_CASE("RunSubmit submits in batches of 200 and prints each job id", "[job_co
   FakeArmadaServer server;
   TempFile file("jobs.yaml", JobFileText("q", 450));
   std::ostringstream out;
-  absl::Status status = RunSubmit(*server.Client(), file.path(), /*dry_run=*/false, out);
+  std::ostringstream progress;
+  absl::Status status = RunSubmit(*server.Client(), file.path(), /*dry_run=*/false, out, progress);
   INFO(status.ToString());
   REQUIRE(status.ok());
   CHECK(server.submit.batch_sizes == std::vector<int>{200, 200, 50});
@@ -67,7 +68,8 @@ TEST_CASE("RunSubmit --dry-run sends nothing", "[job_commands]") {
   FakeArmadaServer server;
   TempFile file("jobs.yaml", JobFileText("q", 4));
   std::ostringstream out;
-  REQUIRE(RunSubmit(*server.Client(), file.path(), /*dry_run=*/true, out).ok());
+  std::ostringstream progress;
+  REQUIRE(RunSubmit(*server.Client(), file.path(), /*dry_run=*/true, out, progress).ok());
   CHECK(server.submit.batch_sizes.empty());
   CHECK(out.str() == absl::StrCat("Dry run: ", file.path(),
                                   " is valid, would submit 4 jobs to queue q, job set set\n"));
@@ -77,7 +79,8 @@ TEST_CASE("RunSubmit returns the server's error message", "[job_commands]") {
   FakeArmadaServer server;
   TempFile file("jobs.yaml", JobFileText("missing", 2));
   std::ostringstream out;
-  absl::Status status = RunSubmit(*server.Client(), file.path(), false, out);
+  std::ostringstream progress;
+  absl::Status status = RunSubmit(*server.Client(), file.path(), false, out, progress);
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
   CHECK(std::string(status.message()) == "queue missing does not exist");
   CHECK(out.str().empty());
@@ -87,7 +90,8 @@ TEST_CASE("RunSubmit reports jobs the server rejected", "[job_commands]") {
   FakeArmadaServer server;
   TempFile file("jobs.yaml", JobFileText("q", 3, {"a", "reject", "b"}));
   std::ostringstream out;
-  absl::Status status = RunSubmit(*server.Client(), file.path(), false, out);
+  std::ostringstream progress;
+  absl::Status status = RunSubmit(*server.Client(), file.path(), false, out, progress);
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
   CHECK(std::string(status.message()) == "1 of 3 jobs were not submitted: jobs[1]: rejected");
   CHECK(Lines(out.str()).size() == 2);
@@ -97,7 +101,8 @@ TEST_CASE("RunSubmit does not contact the server for an invalid file", "[job_com
   FakeArmadaServer server;
   TempFile file("jobs.yaml", "queue: q\njobs: []\n");
   std::ostringstream out;
-  absl::Status status = RunSubmit(*server.Client(), file.path(), false, out);
+  std::ostringstream progress;
+  absl::Status status = RunSubmit(*server.Client(), file.path(), false, out, progress);
   CHECK(status.code() == absl::StatusCode::kInvalidArgument);
   CHECK(server.submit.batch_sizes.empty());
 }
@@ -105,6 +110,7 @@ TEST_CASE("RunSubmit does not contact the server for an invalid file", "[job_com
 TEST_CASE("RunCancelJob and RunCancelJobSet", "[job_commands]") {
   FakeArmadaServer server;
   std::ostringstream out;
+  std::ostringstream progress;
   REQUIRE(RunCancelJob(*server.Client(), "q", "s", "job-1", out).ok());
   REQUIRE(RunCancelJob(*server.Client(), "q", "s", "unknown", out).ok());
   REQUIRE(RunCancelJobSet(*server.Client(), "q", "s", out).ok());
@@ -134,6 +140,7 @@ TEST_CASE("RunWatch prints events until the stream ends", "[job_commands]") {
   FakeArmadaServer server;
   server.events.events = {Event("a", "submitted"), Event("a", "running")};
   std::ostringstream out;
+  std::ostringstream progress;
   REQUIRE(RunWatch(*server.Client(), "q", "s", WatchOptions(), out).ok());
   CHECK(out.str() == "- | Submitted | job a\n- | Running | job a\n");
   REQUIRE(server.events.requests.size() == 1);
@@ -151,6 +158,7 @@ TEST_CASE("RunWatch --exit-if-inactive stops a held stream when all jobs finishe
   WatchOptions options;
   options.exit_if_inactive = true;
   std::ostringstream out;
+  std::ostringstream progress;
   REQUIRE(RunWatch(*server.Client(), "q", "s", options, out).ok());
   const std::vector<std::string> lines = Lines(out.str());
   REQUIRE(lines.size() == 5);
@@ -165,10 +173,62 @@ TEST_CASE("RunWatch --raw prints JSON and returns stream errors", "[job_commands
   WatchOptions options;
   options.raw = true;
   std::ostringstream out;
+  std::ostringstream progress;
   absl::Status status = RunWatch(*server.Client(), "q", "s", options, out);
   CHECK(status.code() == absl::StatusCode::kPermissionDenied);
   CHECK(std::string(status.message()) == "no watch for you");
   CHECK(out.str() == "{\"message\":{\"submitted\":{\"jobId\":\"a\"}}}\n");
+}
+
+TEST_CASE("RunSubmit reports progress for large files", "[job_commands]") {
+  CHECK(SubmitProgressStep(1001) == 2000);
+  CHECK(SubmitProgressStep(100000) == 5000);
+  CHECK(SubmitProgressStep(100100) == 5200);
+  FakeArmadaServer server;
+  TempFile file("jobs.yaml", JobFileText("q", 4100));
+  std::ostringstream out;
+  std::ostringstream progress;
+  REQUIRE(RunSubmit(*server.Client(), file.path(), false, out, progress).ok());
+  CHECK(progress.str() ==
+        "submitted 2000/4100 jobs\nsubmitted 4000/4100 jobs\nsubmitted 4100/4100 jobs\n");
+  std::ostringstream small;
+  TempFile small_file("small.yaml", JobFileText("q", 3));
+  REQUIRE(RunSubmit(*server.Client(), small_file.path(), false, out, small).ok());
+  CHECK(small.str().empty());
+}
+
+TEST_CASE("RunPreemptJob", "[job_commands]") {
+  FakeArmadaServer server;
+  server.submit.preemption_results = {{"job-1", ""}};
+  std::ostringstream out;
+  REQUIRE(RunPreemptJob(*server.Client(), "q", "s", "job-1", "too big", out).ok());
+  CHECK(out.str() == "Requested preemption for job job-1\n");
+  REQUIRE(server.submit.preempts.size() == 1);
+  CHECK(server.submit.preempts[0].reason() == "too big");
+  server.submit.preemption_results = {{"job-2", "job not found"}};
+  absl::Status status = RunPreemptJob(*server.Client(), "q", "s", "job-2", "", out);
+  CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(status.message()) == "job job-2: job not found");
+}
+
+TEST_CASE("RunReprioritize a job and a job set", "[job_commands]") {
+  FakeArmadaServer server;
+  server.submit.reprioritization_results = {{"job-1", ""}, {"job-2", ""}};
+  std::ostringstream out;
+  REQUIRE(RunReprioritize(*server.Client(), "q", "s", "", 2.5, out).ok());
+  CHECK(out.str() == "Reprioritized job job-1 to 2.5\nReprioritized job job-2 to 2.5\n");
+  REQUIRE(server.submit.reprioritizations.size() == 1);
+  CHECK(server.submit.reprioritizations[0].job_ids().empty());
+  CHECK(server.submit.reprioritizations[0].new_priority() == 2.5);
+  server.submit.reprioritization_results = {{"job-3", "job not found"}};
+  absl::Status status = RunReprioritize(*server.Client(), "q", "s", "job-3", 1, out);
+  CHECK(status.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(status.message()) == "job-3: job not found");
+  CHECK(server.submit.reprioritizations[1].job_ids(0) == "job-3");
+  server.submit.reprioritization_results.clear();
+  std::ostringstream none;
+  REQUIRE(RunReprioritize(*server.Client(), "q", "s", "", 1, none).ok());
+  CHECK(none.str() == "No job of job set s was reprioritized\n");
 }
 
 }  // namespace

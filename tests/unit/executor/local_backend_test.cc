@@ -416,3 +416,110 @@ TEST_CASE("LocalBackend can be used from several threads", "[local_backend]") {
 
 }  // namespace
 }  // namespace armada::executor
+
+namespace armada::executor {
+namespace {
+
+// Polls until no run is active (bounded by kTimeout).
+void WaitUntilIdle(Backend& backend) {
+  const absl::Time give_up = absl::Now() + kTimeout;
+  while (!backend.ActiveRunIds().empty()) {
+    backend.Poll();
+    REQUIRE(absl::Now() < give_up);
+    absl::SleepFor(kPollInterval);
+  }
+}
+
+// What a SIGKILLed executor leaves behind: the backend is never destroyed, so its processes
+// go on (as children of this test process that nobody waits for, like orphans).
+LocalBackend* Abandoned(const std::string& root) {
+  return new LocalBackend({.work_root = root, .node = {.name = "node-a"}});
+}
+
+TEST_CASE("LocalBackend adopts the runs of an executor that died", "[local_backend]") {
+  TempDir root;
+  LocalBackend* dead = Abandoned(root.Path());
+  REQUIRE(dead->Start(Shell("run-a", "echo ready; sleep 1; exit 3")).ok());
+  REQUIRE(dead->Start(Spec("run-b", {"true"})).ok());
+  REQUIRE(dead->Start(Spec("run-c", {"true"})).ok());
+  REQUIRE(dead->Start(Spec("run-e", {"sleep", "30"})).ok());
+  // Until run-b and run-c have ended (two quick runs: their updates come together).
+  const absl::Time give_up = absl::Now() + kTimeout;
+  while (dead->ActiveRunIds() != std::vector<std::string>{"run-a", "run-e"}) {
+    dead->Poll();
+    REQUIRE(absl::Now() < give_up);
+    absl::SleepFor(kPollInterval);
+  }
+  dead->Forget("run-c");  // acknowledged by the server: never reported again
+  WaitForFileContaining(root.Path() + "/run-a/stdout.log", "ready");
+  // A run whose process ended while no executor watched it, with no exit recorded.
+  fs::create_directories(root.Path() + "/run-d");
+  std::ofstream(root.Path() + "/run-d/run")
+      << "run_id=run-d\njob_id=job-d\nqueue=q\njob_set=s\nnode=node-a\ngrace_seconds=30\n"
+         "deadline_seconds=0\nstarted_unix_micros=0\nmonitor_pid=999999999\n"
+         "monitor_start_ticks=0\npid=999999999\n";
+
+  LocalBackend backend({.work_root = root.Path(), .node = {.name = "node-a"}});
+  auto existing = backend.Recover();
+  REQUIRE(existing.ok());
+  std::map<std::string, ExistingRun> by_id;
+  for (const ExistingRun& run : *existing) by_id[run.run_id] = run;
+  REQUIRE(by_id.size() == 4);
+  CHECK(by_id.count("run-c") == 0);
+  CHECK(by_id["run-a"].last.phase == RunPhase::kRunning);
+  CHECK(by_id["run-a"].job_id == "job-run-a");
+  CHECK(by_id["run-a"].node_name == "node-a");
+  CHECK(by_id["run-b"].last.phase == RunPhase::kSucceeded);
+  CHECK(by_id["run-d"].last.phase == RunPhase::kFailed);
+  CHECK(by_id["run-d"].last.reason.find("executor restarted") != std::string::npos);
+  CHECK(by_id["run-e"].last.phase == RunPhase::kRunning);
+  CHECK(backend.ActiveRunIds() == std::vector<std::string>{"run-a", "run-e"});
+  CHECK(backend.Start(Spec("run-a", {"true"})).code() == absl::StatusCode::kAlreadyExists);
+
+  SECTION("an adopted run reports how it ends") {
+    const std::vector<RunUpdate> updates = WaitForFinal(backend, "run-a");
+    CHECK(updates.back().phase == RunPhase::kFailed);
+    CHECK(updates.back().reason == "exit code 3");
+  }
+  SECTION("an adopted run can be cancelled") {
+    backend.Cancel("run-e");
+    const std::vector<RunUpdate> updates = WaitForFinal(backend, "run-e");
+    CHECK(updates.back().cancelled);
+    CHECK(updates.back().exit_code == 128 + SIGTERM);
+  }
+  SECTION("forgotten runs are not recovered again") {
+    backend.Forget("run-b");
+    backend.Forget("run-d");
+    LocalBackend again({.work_root = root.Path(), .node = {.name = "node-a"}});
+    auto later = again.Recover();
+    REQUIRE(later.ok());
+    for (const ExistingRun& run : *later) {
+      CHECK(run.run_id != "run-b");
+      CHECK(run.run_id != "run-d");
+    }
+    again.Cancel("run-a");
+    again.Cancel("run-e");
+    WaitUntilIdle(again);
+  }
+  backend.Cancel("run-a");
+  backend.Cancel("run-e");
+  WaitUntilIdle(backend);
+}
+
+TEST_CASE("LocalBackend reports its node and refuses others", "[local_backend]") {
+  TempDir root;
+  LocalBackend backend(
+      {.work_root = root.Path(),
+       .node = {.name = "node-a", .labels = {{"zone", "z1"}}, .allocatable = {{"cpu", 4000}}}});
+  auto nodes = backend.Nodes();
+  REQUIRE(nodes.ok());
+  REQUIRE(nodes->size() == 1);
+  CHECK((*nodes)[0].name == "node-a");
+  CHECK((*nodes)[0].labels.at("zone") == "z1");
+  RunSpec spec = Spec("run-1", {"true"});
+  spec.node_name = "node-b";
+  CHECK(backend.Start(spec).code() == absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace armada::executor

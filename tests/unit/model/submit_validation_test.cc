@@ -36,6 +36,31 @@ const std::vector<InvalidCase> kInvalidCases = {
      "job_request_items[4].pod_specs[0].containers", "at least one"},
     {"unnamed container", [](SubmitItemView& i) { i.containers[0].name.clear(); },
      "job_request_items[4].pod_specs[0].containers[0].name", "must be set"},
+    {"pod spec too large", [](SubmitItemView& i) { i.pod_spec_bytes = 70000; },
+     "job_request_items[4].pod_specs[0]", "70000 bytes; at most 65535"},
+    {"preferred node affinity", [](SubmitItemView& i) { i.has_preferred_node_affinity = true; },
+     "job_request_items[4].pod_specs[0].affinity.nodeAffinity."
+     "preferredDuringSchedulingIgnoredDuringExecution",
+     "not supported"},
+    {"limit above request", [](SubmitItemView& i) { i.containers[0].limits["cpu"] = "2"; },
+     "job_request_items[4].pod_specs[0].containers[0].resources.limits[cpu]",
+     "limits must equal requests"},
+    {"unknown resource",
+     [](SubmitItemView& i) {
+       i.containers[0].requests["example.com/fpga"] = "1";
+       i.containers[0].limits["example.com/fpga"] = "1";
+     },
+     "job_request_items[4].pod_specs[0].containers[0].resources.requests[example.com/fpga]",
+     "unknown resource"},
+    {"port used twice",
+     [](SubmitItemView& i) {
+       i.containers.push_back(i.containers[0]);
+       i.containers[1].name = "sidecar";
+       i.containers[0].ports = {8080};
+       i.containers[1].ports = {9090, 8080};
+     },
+     "job_request_items[4].pod_specs[0].containers[1].ports[1].containerPort",
+     "8080 is already used by containers[0]"},
     {"bad quantity", [](SubmitItemView& i) { i.containers[0].requests["cpu"] = "two"; },
      "job_request_items[4].pod_specs[0].containers[0].resources.requests[cpu]", "\"two\""},
     {"negative quantity", [](SubmitItemView& i) { i.containers[0].limits["memory"] = "-1Gi"; },
@@ -128,6 +153,45 @@ TEST_CASE("validation: priorities convert as Armada's do") {
   CHECK(PriorityFromDouble(1.4) == 1);
   CHECK(PriorityFromDouble(1.5) == 2);
   CHECK(PriorityFromDouble(1e20) == 4294967295u);
+}
+
+TEST_CASE("submit validation: minimum job resources") {
+  SubmitConfig config;
+  config.min_job_resources = {{"memory", "2Gi"}};
+  auto result = ValidateSubmitItem(0, ValidItem(), config);
+  REQUIRE_FALSE(result.ok());
+  CHECK_THAT(std::string(result.status().message()), Catch::Contains("at least 2Gi"));
+}
+
+SubmitItemView GangMember(const std::string& id, const std::string& cardinality,
+                          const std::string& label = "") {
+  SubmitItemView item = ValidItem();
+  item.annotations[kGangIdAnnotation] = id;
+  item.annotations[kGangCardinalityAnnotation] = cardinality;
+  if (!label.empty()) item.annotations[kGangUniformityLabelAnnotation] = label;
+  return item;
+}
+
+TEST_CASE("submit validation: gang declarations agree within a request") {
+  CHECK(ValidateGangs({GangMember("g", "2"), GangMember("g", "2"), ValidItem()}).ok());
+  CHECK(ValidateGangs({GangMember("g", "3")}).ok());  // the rest may come later
+
+  auto message = [](const std::vector<SubmitItemView>& items) {
+    absl::Status status = ValidateGangs(items);
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    return std::string(status.message());
+  };
+  CHECK_THAT(message({GangMember("g", "2"), GangMember("g", "3")}),
+             Catch::Contains("job_request_items[1]") && Catch::Contains("cardinality 2"));
+  CHECK_THAT(message({GangMember("g", "0")}), Catch::Contains("cardinality >= 1"));
+  CHECK_THAT(message({GangMember("g", "two")}), Catch::Contains("\"two\""));
+  CHECK_THAT(message({GangMember("g", "1"), GangMember("g", "1")}),
+             Catch::Contains("holds more members"));
+  CHECK_THAT(message({GangMember("g", "2", "zone"), GangMember("g", "2", "rack")}),
+             Catch::Contains("uniformity label"));
+  SubmitItemView no_id = ValidItem();
+  no_id.annotations[kGangCardinalityAnnotation] = "2";
+  CHECK_THAT(message({no_id}), Catch::Contains("armadaproject.io/gangId is not"));
 }
 
 }  // namespace

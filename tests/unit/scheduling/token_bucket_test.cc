@@ -44,7 +44,7 @@ TEST_CASE("token bucket: consume and refill") {
   }
 }
 
-TEST_CASE("token bucket: Available does not change the bucket; the state carries over") {
+TEST_CASE("token bucket: Available does not change the bucket, and the state carries over") {
   TokenBucket bucket = TokenBucket::Full(1, 5, kT0);
   REQUIRE(bucket.Consume(5, kT0));
   CHECK(bucket.Available(kT0 + absl::Seconds(3)) == Approx(3));

@@ -54,7 +54,7 @@ TEST_CASE("round mode: equal weights split a saturated cluster evenly") {
   CHECK(round.queues[0].actual_share == Approx(0.5));
 }
 
-TEST_CASE("round mode: jobs keep running in later rounds; INDEX restarts per round") {
+TEST_CASE("round mode: jobs keep running in later rounds, and INDEX restarts per round") {
   RoundResult r = Run(R"(rounds:
   - submit: [{queue: A, count: 3, template: J1}]
   - submit:

@@ -60,10 +60,9 @@ const std::vector<ErrorCase> kErrorCases = {
      "rounds:\n  - submit:\n      - {queue: A, template: J1, count: 6, gang: {cardinality: 4}}\n",
      "s.yaml:12: rounds[0].submit[0].gang.cardinality: count 6 is not a multiple of the gang "
      "cardinality 4"},
-    {"gangs are not supported",
-     "rounds:\n  - submit:\n      - {queue: A, template: J1, count: 8, gang: {cardinality: 4}}\n",
-     "s.yaml:12: rounds[0].submit[0].gang: gangs are not supported yet",
-     absl::StatusCode::kUnimplemented},
+    {"gang cardinality below one",
+     "rounds:\n  - submit:\n      - {queue: A, template: J1, count: 8, gang: {cardinality: 0}}\n",
+     "s.yaml:12: rounds[0].submit[0].gang.cardinality: must be >= 1"},
     {"misspelt section", "nodeTemplates2: {}\nrounds: []\n", "nodeTemplates2: unknown key"},
     {"yaml syntax error", "rounds: [\n", "s.yaml:"},
 };
@@ -158,7 +157,7 @@ workload:
 )";
   auto s = ParseScenario(yaml, "s.yaml");
   REQUIRE(s.ok());
-  CHECK(s->protected_fraction_of_fair_share == 0.5);
+  CHECK(s->scheduling.fair_share.protected_fraction_of_fair_share == 0.5);
   REQUIRE(s->nodes.size() == 3);
   CHECK(s->nodes[0].name == "x-0");
   CHECK(s->nodes[0].pool == "p1");

@@ -1,0 +1,30 @@
+#include "executor/backend_factory.h"
+
+#include "absl/strings/str_cat.h"
+#include "executor/backends/fake/fake_backend.h"
+#include "executor/backends/local/local_backend.h"
+#include "lib/common/status_macros.h"
+
+namespace armada::executor {
+
+absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const ExecutorConfig& config,
+                                                     const common::Clock& clock) {
+  if (config.backend == "local") {
+    BackendNode node{
+        .name = config.node_name, .labels = config.node_labels, .allocatable = config.capacity};
+    return std::make_unique<LocalBackend>(LocalBackend::Options{
+        .work_root = config.work_dir, .log_retention = config.log_retention, .node = node});
+  }
+  if (config.backend == "fake") {
+    ASSIGN_OR_RETURN(std::unique_ptr<FakeBackend> fake, FakeBackend::Create(config.fake, clock));
+    return std::unique_ptr<Backend>(std::move(fake));
+  }
+  if (config.backend == "kubernetes") {
+    return absl::UnimplementedError(
+        "backend: kubernetes is not built yet; use \"local\" or \"fake\"");
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("backend: unknown backend \"", config.backend, "\""));
+}
+
+}  // namespace armada::executor

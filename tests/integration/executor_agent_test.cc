@@ -1,0 +1,225 @@
+// The real executor (ExecutorAgent with the local and fake backends) against the
+// server's services in process: jobs run end to end, cancels stop them, and an
+// executor that dies and restarts adopts what still runs. Every job must end
+// exactly once in its event stream.
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include <catch2/catch.hpp>
+
+#include "absl/time/clock.h"
+#include "executor/backends/fake/fake_backend.h"
+#include "executor/backends/local/local_backend.h"
+#include "executor/executor_agent.h"
+#include "tests/integration/executor_driver.h"
+
+namespace armada::testing {
+namespace {
+
+using executor::ExecutorAgent;
+using executor::ExecutorConfig;
+
+constexpr absl::Duration kTimeout = absl::Seconds(30);
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string path = "/tmp/executor_agent_test.XXXXXX";
+    REQUIRE(::mkdtemp(path.data()) != nullptr);
+    path_ = path;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& Path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+ExecutorConfig Config(const std::string& work_dir) {
+  ExecutorConfig config;
+  config.executor_id = "exec-1";
+  config.node_name = "node-1";
+  config.capacity = model::ResourceList{{"cpu", 4000}, {"memory", int64_t{16} << 30 << 10}};
+  config.work_dir = work_dir;
+  return config;
+}
+
+executor::LocalBackend::Options LocalOptions(const std::string& work_dir) {
+  return {.work_root = work_dir,
+          .node = {.name = "node-1",
+                   .allocatable = {{"cpu", 4000}, {"memory", int64_t{16} << 30 << 10}}}};
+}
+
+std::vector<std::string> Submit(ServerFixture& server,
+                                const std::vector<api::JobSubmitRequestItem>& items) {
+  api::JobSubmitRequest request;
+  request.set_queue("q");
+  request.set_job_set_id("s");
+  for (const auto& item : items) *request.add_job_request_items() = item;
+  grpc::ClientContext context;
+  api::JobSubmitResponse response;
+  REQUIRE(server.submit().SubmitJobs(&context, request, &response).ok());
+  std::vector<std::string> ids;
+  for (const auto& item : response.job_response_items()) {
+    REQUIRE(item.error().empty());
+    ids.push_back(item.job_id());
+  }
+  return ids;
+}
+
+bool IsTerminal(const std::string& kind) {
+  return kind == "succeeded" || kind == "failed" || kind == "cancelled";
+}
+
+// job id -> its event kinds.
+std::map<std::string, std::vector<std::string>> KindsByJob(ServerFixture& server,
+                                                           const std::vector<std::string>& ids) {
+  const auto events = server.JobSetEvents("q", "s");
+  std::map<std::string, std::vector<std::string>> kinds;
+  for (const std::string& id : ids) kinds[id] = EventKinds(events, id);
+  return kinds;
+}
+
+// Runs the agent and the scheduler until `done` holds; `tick` runs every round.
+void Drive(ServerFixture& server, ExecutorAgent& agent, const std::function<bool()>& done,
+           const std::function<void()>& tick = {}) {
+  const absl::Time give_up = absl::Now() + kTimeout;
+  while (!done()) {
+    REQUIRE(absl::Now() < give_up);
+    absl::Status status = agent.RunOnce();
+    INFO(status.ToString());
+    REQUIRE(status.ok());
+    REQUIRE(server.scheduler().RunCycle().ok());
+    if (tick) tick();
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+}
+
+// True when every job has reached the given last event kind.
+std::function<bool()> AllReached(ServerFixture& server, const std::vector<std::string>& ids,
+                                 const std::function<bool(const std::string&)>& last_ok) {
+  return [&server, ids, last_ok] {
+    for (const auto& [id, kinds] : KindsByJob(server, ids)) {
+      if (kinds.empty() || !last_ok(kinds.back())) return false;
+    }
+    return true;
+  };
+}
+
+void CheckEndedOnce(ServerFixture& server, const std::vector<std::string>& ids) {
+  for (const auto& [id, kinds] : KindsByJob(server, ids)) {
+    INFO("job " << id);
+    CHECK(std::count_if(kinds.begin(), kinds.end(), IsTerminal) == 1);
+  }
+}
+
+std::shared_ptr<grpc::Channel> Channel(ServerFixture& server) {
+  return grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+}
+
+TEST_CASE("executor agent: the local backend runs jobs end to end") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  TempDir dir;
+  executor::LocalBackend backend(LocalOptions(dir.Path()));
+  ExecutorAgent agent(Config(dir.Path()), backend, Channel(server));
+  const auto ids =
+      Submit(server, {JobItem({"sh", "-c", "exit 0"}), JobItem({"sh", "-c", "exit 3"})});
+
+  Drive(server, agent, AllReached(server, ids, IsTerminal));
+  // One more round delivers nothing new: the final events were acknowledged once.
+  REQUIRE(agent.RunOnce().ok());
+
+  const auto kinds = KindsByJob(server, ids);
+  CHECK(kinds.at(ids[0]) == std::vector<std::string>{"submitted", "queued", "leased", "pending",
+                                                     "running", "succeeded"});
+  CHECK(kinds.at(ids[1]).back() == "failed");
+  CheckEndedOnce(server, ids);
+}
+
+TEST_CASE("executor agent: a cancelled job's process is stopped") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  TempDir dir;
+  executor::LocalBackend backend(LocalOptions(dir.Path()));
+  ExecutorAgent agent(Config(dir.Path()), backend, Channel(server));
+  const auto ids = Submit(server, {JobItem({"sleep", "30"})});
+  Drive(server, agent,
+        AllReached(server, ids, [](const std::string& kind) { return kind == "running"; }));
+
+  api::JobCancelRequest request;
+  request.set_queue("q");
+  request.set_job_set_id("s");
+  request.add_job_ids(ids[0]);
+  grpc::ClientContext context;
+  api::CancellationResult result;
+  REQUIRE(server.submit().CancelJobs(&context, request, &result).ok());
+
+  Drive(server, agent, AllReached(server, ids, IsTerminal));
+  CHECK(KindsByJob(server, ids).at(ids[0]).back() == "cancelled");
+  CHECK(backend.ActiveRunIds().empty());
+  CheckEndedOnce(server, ids);
+}
+
+TEST_CASE("executor agent: a restarted executor adopts the processes that still run") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  TempDir dir;
+  const auto ids = Submit(
+      server, {JobItem({"sh", "-c", "sleep 2; exit 0"}), JobItem({"sh", "-c", "sleep 2; exit 4"})});
+  {
+    // The first executor is "killed": its backend is never destroyed, so its processes go
+    // on without it, as after SIGKILL.
+    auto* abandoned = new executor::LocalBackend(LocalOptions(dir.Path()));
+    ExecutorAgent first(Config(dir.Path()), *abandoned, Channel(server));
+    Drive(server, first,
+          AllReached(server, ids, [](const std::string& kind) { return kind == "running"; }));
+  }
+  executor::LocalBackend backend(LocalOptions(dir.Path()));
+  ExecutorAgent second(Config(dir.Path()), backend, Channel(server));
+  Drive(server, second, AllReached(server, ids, IsTerminal));
+
+  const auto kinds = KindsByJob(server, ids);
+  CHECK(kinds.at(ids[0]).back() == "succeeded");
+  CHECK(kinds.at(ids[1]).back() == "failed");
+  CheckEndedOnce(server, ids);
+  // Nothing was leased twice: one run per job.
+  for (const auto& [id, k] : kinds) CHECK(std::count(k.begin(), k.end(), "leased") == 1);
+}
+
+TEST_CASE("executor agent: the fake backend runs many jobs on many nodes") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  common::SimulatedClock fake_clock;
+  executor::FakeBackend::Options options;
+  options.node_groups = {{.name = "cpu",
+                          .count = 40,
+                          .allocatable = {{"cpu", 2000}, {"memory", int64_t{8} << 30 << 10}}},
+                         {.name = "big", .count = 10, .labels = {{"size", "big"}}}};
+  auto backend = executor::FakeBackend::Create(options, fake_clock);
+  REQUIRE(backend.ok());
+  TempDir dir;
+  ExecutorAgent agent(Config(dir.Path()), **backend, Channel(server));
+  std::vector<api::JobSubmitRequestItem> items;
+  for (int i = 0; i < 60; ++i) items.push_back(JobItem({"sleep", "10"}, "1", "1Gi"));
+  auto failing = JobItem({"sh", "-c", "sleep 1"}, "1", "1Gi");
+  (*failing.mutable_annotations())[executor::kFakeRuntimeAnnotation] = "3s";
+  items.push_back(failing);
+  const auto ids = Submit(server, items);
+
+  Drive(server, agent, AllReached(server, ids, IsTerminal),
+        [&] { fake_clock.Advance(absl::Seconds(1)); });
+  CheckEndedOnce(server, ids);
+  for (const auto& [id, kinds] : KindsByJob(server, ids)) CHECK(kinds.back() == "succeeded");
+}
+
+}  // namespace
+}  // namespace armada::testing

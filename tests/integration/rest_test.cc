@@ -1,0 +1,256 @@
+// The HTTP port over the in-process server: Armada's REST routes, /health
+// and /metrics, spoken to with a plain HTTP client as a user would.
+
+#include <httplib.h>
+
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "api/event.pb.h"
+#include "server/http_gateway.h"
+#include "server/metrics.h"
+#include "server/metrics_refresher.h"
+#include "server/rest_json.h"
+#include "tests/integration/server_fixture.h"
+
+namespace armada::testing {
+namespace {
+
+using nlohmann::json;
+
+// The fixture's server with the rpc metrics interceptor, and the gateway on
+// a free loopback port.
+class RestServer {
+ public:
+  RestServer()
+      : fixture_({}, [this](grpc::ServerBuilder& builder) {
+          builder.experimental().SetInterceptorCreators(metrics_.InterceptorFactories());
+        }) {
+    server::HttpGateway::Options options;
+    options.health = [this] {
+      return fixture_.db().Run([](pqxx::work& tx) {
+        tx.exec("SELECT 1");
+        return absl::OkStatus();
+      });
+    };
+    options.metrics = [this] { return metrics_.Serialize(); };
+    auto gateway = server::HttpGateway::Create(
+        fixture_.server().InProcessChannel(grpc::ChannelArguments()), std::move(options));
+    REQUIRE(gateway.ok());
+    gateway_ = std::move(*gateway);
+    auto port = gateway_->Start("127.0.0.1:0");
+    REQUIRE(port.ok());
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    client_->set_read_timeout(10, 0);
+  }
+
+  ServerFixture& fixture() { return fixture_; }
+  server::ServerMetrics& metrics() { return metrics_; }
+  httplib::Client& http() { return *client_; }
+
+  httplib::Result Post(const std::string& path, const json& body) {
+    return client_->Post(path.c_str(), body.dump(), "application/json");
+  }
+
+ private:
+  server::ServerMetrics metrics_;  // outlives the server that records into it
+  ServerFixture fixture_;
+  std::unique_ptr<server::HttpGateway> gateway_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+json Job(const std::string& memory) {
+  json resources = {{"cpu", "1"}, {"memory", memory}};
+  return {{"priority", 1},
+          {"namespace", "default"},
+          {"podSpecs",
+           {{{"containers",
+              {{{"name", "main"},
+                {"image", "busybox"},
+                {"command", {"sleep", "1"}},
+                {"resources", {{"requests", resources}, {"limits", resources}}}}}}}}}};
+}
+
+// A newline-delimited JSON body, one object a line.
+std::vector<json> Lines(const std::string& body) {
+  std::vector<json> lines;
+  std::istringstream in(body);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(json::parse(line));
+  }
+  return lines;
+}
+
+// The event kind ("submitted", ...) of each line about `job_id`.
+std::vector<std::string> Kinds(const std::vector<json>& lines, const std::string& job_id) {
+  std::vector<std::string> kinds;
+  for (const json& line : lines) {
+    for (const auto& [kind, event] : line["result"]["message"].items()) {
+      if (event.value("jobId", "") == job_id) kinds.push_back(kind);
+    }
+  }
+  return kinds;
+}
+
+TEST_CASE("REST: queues, submission, events and cancellation as Armada's gateway serves them",
+          "[rest]") {
+  RestServer rest;
+
+  auto created = rest.Post("/v1/queue", {{"name", "rq"}, {"priorityFactor", 2}});
+  REQUIRE(created);
+  CHECK(created->status == 200);
+  CHECK(json::parse(created->body) == json::object());
+
+  auto queue = rest.http().Get("/v1/queue/rq");
+  REQUIRE(queue);
+  REQUIRE(queue->status == 200);
+  CHECK(json::parse(queue->body)["name"] == "rq");
+  CHECK(json::parse(queue->body)["priorityFactor"] == 2);
+
+  auto queues = rest.http().Get("/v1/batched/queues");
+  REQUIRE(queues);
+  REQUIRE(queues->status == 200);
+  auto queue_lines = Lines(queues->body);
+  REQUIRE(queue_lines.size() == 2);
+  CHECK(queue_lines[0]["result"]["queue"]["name"] == "rq");
+  CHECK(queue_lines[1]["result"].contains("end"));
+
+  auto submitted = rest.Post(
+      "/v1/job/submit",
+      {{"queue", "rq"}, {"jobSetId", "js"}, {"jobRequestItems", {Job("1Gi"), Job("512Mi")}}});
+  REQUIRE(submitted);
+  REQUIRE(submitted->status == 200);
+  json items = json::parse(submitted->body)["jobResponseItems"];
+  REQUIRE(items.size() == 2);
+  const std::string first = items[0]["jobId"], second = items[1]["jobId"];
+
+  REQUIRE(rest.fixture().relay().PublishPending().ok());
+  auto events = rest.Post("/v1/job-set/rq/js", json::object());
+  REQUIRE(events);
+  REQUIRE(events->status == 200);
+  auto lines = Lines(events->body);
+  REQUIRE(!lines.empty());
+  CHECK(!lines[0]["result"]["id"].get<std::string>().empty());
+  json event = lines[0]["result"]["message"]["submitted"];
+  CHECK(event["jobId"] == first);
+  CHECK(event["queue"] == "rq");
+  CHECK(event["jobSetId"] == "js");
+  // resource.Quantity is a plain string, as in Kubernetes' JSON.
+  CHECK(event["job"]["podSpecs"][0]["containers"][0]["resources"]["requests"]["memory"] == "1Gi");
+  CHECK(Kinds(lines, second) == std::vector<std::string>{"submitted", "queued"});
+
+  auto status = rest.Post("/v1/job/status", {{"jobIds", {first}}});
+  REQUIRE(status);
+  CHECK(status->status == 200);
+  CHECK(json::parse(status->body)["jobStates"][first] == "QUEUED");
+
+  auto cancelled =
+      rest.Post("/v1/job/cancel", {{"queue", "rq"}, {"jobSetId", "js"}, {"jobIds", {first}}});
+  REQUIRE(cancelled);
+  REQUIRE(cancelled->status == 200);
+  CHECK(json::parse(cancelled->body)["cancelledIds"] == json::array({first}));
+
+  REQUIRE(rest.fixture().relay().PublishPending().ok());
+  auto after = rest.Post("/v1/job-set/rq/js", {{"fromMessageId", lines.back()["result"]["id"]}});
+  REQUIRE(after);
+  REQUIRE(after->status == 200);
+  auto kinds = Kinds(Lines(after->body), first);
+  CHECK(std::find(kinds.begin(), kinds.end(), "cancelled") != kinds.end());
+  CHECK(Kinds(Lines(after->body), second).empty());
+
+  SECTION("metrics count the calls and, once refreshed, the jobs by state") {
+    std::string text = rest.http().Get("/metrics")->body;
+    CHECK_THAT(text, Catch::Contains("grpc_server_handled_total{grpc_code=\"OK\",grpc_method="
+                                     "\"CreateQueue\",grpc_service=\"api.Submit\",grpc_type="
+                                     "\"unary\"} 1"));
+    CHECK_THAT(text, Catch::Contains("grpc_server_handled_total{grpc_code=\"OK\",grpc_method="
+                                     "\"GetJobSetEvents\",grpc_service=\"api.Event\",grpc_type="
+                                     "\"server_stream\"} 2"));
+    CHECK_THAT(text, Catch::Contains("grpc_server_handling_seconds_count{grpc_method="
+                                     "\"SubmitJobs\",grpc_service=\"api.Submit\",grpc_type="
+                                     "\"unary\"} 1"));
+    CHECK_THAT(text, Catch::Contains("armada_server_build_info{"));
+
+    server::MetricsRefresher refresher(rest.fixture().db(), RedisUrl(), rest.metrics());
+    REQUIRE(refresher.RefreshOnce().ok());
+    text = rest.http().Get("/metrics")->body;
+    CHECK_THAT(text, Catch::Contains("armada_server_jobs{queue=\"rq\",state=\"queued\"} 1"));
+    CHECK_THAT(text, Catch::Contains("armada_server_jobs{queue=\"rq\",state=\"cancelled\"} 1"));
+    CHECK_THAT(text, Catch::Contains("armada_queue_size{queueName=\"rq\"} 1"));
+    CHECK_THAT(text, Catch::Contains("armada_server_event_relay_lag_events 0"));
+    const std::string logged = "\narmada_server_events_logged_total ";
+    REQUIRE(text.find(logged) != std::string::npos);
+    CHECK(std::stod(text.substr(text.find(logged) + logged.size())) >= 5);  // 2 x 2 + cancel
+  }
+}
+
+TEST_CASE("REST: errors carry grpc-gateway's HTTP status and body", "[rest]") {
+  RestServer rest;
+
+  auto missing = rest.http().Get("/v1/queue/nope");
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+  json body = json::parse(missing->body);
+  CHECK(body["code"] == 5);
+  CHECK_THAT(body["message"].get<std::string>(), Catch::Contains("nope"));
+  CHECK(body["error"] == body["message"]);
+
+  auto bad_field = rest.Post("/v1/queue", {{"name", "q"}, {"priorityFactor", "high"}});
+  REQUIRE(bad_field);
+  CHECK(bad_field->status == 400);
+  CHECK(json::parse(bad_field->body)["code"] == 3);
+
+  auto not_json = rest.http().Post("/v1/queue", "{", "application/json");
+  REQUIRE(not_json);
+  CHECK(not_json->status == 400);
+
+  auto no_job_set = rest.Post("/v1/job-set/nope/nothing", {{"errorIfMissing", true}});
+  REQUIRE(no_job_set);
+  CHECK(no_job_set->status == 404);
+  CHECK(json::parse(no_job_set->body)["code"] == 5);
+
+  rest.fixture().CreateQueue("q");
+  auto duplicate = rest.Post("/v1/queue", {{"name", "q"}, {"priorityFactor", 1}});
+  REQUIRE(duplicate);
+  CHECK(duplicate->status == 409);
+
+  auto no_route = rest.http().Get("/v1/nothing");
+  REQUIRE(no_route);
+  CHECK(no_route->status == 404);
+
+  auto health = rest.http().Get("/health");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+}
+
+TEST_CASE("REST JSON: Kubernetes quantities and enum names both ways", "[rest]") {
+  api::JobSubmitRequest request;
+  REQUIRE(server::MergeRestJson(
+              R"({"queue": "q", "jobRequestItems": [{"podSpecs": [{"containers": [{"name": "c",
+                  "resources": {"requests": {"cpu": 2, "memory": "1Gi"}},
+                  "ports": [{"containerPort": 80}]}]}],
+                  "services": [{"type": "Headless", "ports": [8080]}]}]})",
+              request)
+              .ok());
+  const auto& container = request.job_request_items(0).pod_specs(0).containers(0);
+  CHECK(container.resources().requests().at("cpu").string() == "2");
+  CHECK(container.resources().requests().at("memory").string() == "1Gi");
+  CHECK(request.job_request_items(0).services(0).type() == api::Headless);
+
+  auto printed = server::PrintRestJson(request);
+  REQUIRE(printed.ok());
+  json back = json::parse(*printed);
+  CHECK(back["jobRequestItems"][0]["podSpecs"][0]["containers"][0]["resources"]["requests"] ==
+        json({{"cpu", "2"}, {"memory", "1Gi"}}));
+
+  api::EventMessage message;
+  message.mutable_cancelled()->set_job_id("j1");
+  auto event = server::PrintRestJson(message);
+  REQUIRE(event.ok());
+  CHECK(json::parse(*event) == json({{"cancelled", {{"jobId", "j1"}}}}));
+}
+
+}  // namespace
+}  // namespace armada::testing
