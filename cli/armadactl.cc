@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 #include "absl/status/status.h"
@@ -219,6 +221,8 @@ void AddSubmitAndWatch(CLI::App& app, CommandLine& cl) {
                   "Accepted for compatibility; no effect");
   watch->callback([&cl] {
     SetClientAction(cl, [&cl](ArmadaClient& client) {
+      // The live counts go to a terminal only, never into a pipe or a log file.
+      if (isatty(STDERR_FILENO)) cl.watch.live_summary = &std::cerr;
       return RunWatch(client, cl.queue_name, cl.job_set, cl.watch, std::cout);
     });
   });

@@ -280,4 +280,24 @@ std::string JobSetTracker::Summary(absl::string_view job_set) const {
                       c.failed, " failed, ", c.cancelled, " cancelled");
 }
 
+std::string JobSetTracker::StateCounts() const {
+  static constexpr std::pair<JobPhase, const char*> kNames[] = {
+      {JobPhase::kSeen, "seen"},           {JobPhase::kQueued, "queued"},
+      {JobPhase::kLeased, "leased"},       {JobPhase::kPending, "pending"},
+      {JobPhase::kRunning, "running"},     {JobPhase::kPreempted, "preempted"},
+      {JobPhase::kSucceeded, "succeeded"}, {JobPhase::kFailed, "failed"},
+      {JobPhase::kCancelled, "cancelled"}};
+  std::map<JobPhase, size_t> counts;
+  for (const auto& [id, phase] : jobs_) ++counts[phase];
+  std::string out = absl::StrCat(jobs_.size(), jobs_.size() == 1 ? " job" : " jobs");
+  const char* separator = ": ";
+  for (const auto& [phase, name] : kNames) {
+    auto it = counts.find(phase);
+    if (it == counts.end()) continue;
+    absl::StrAppend(&out, separator, name, " ", it->second);
+    separator = ", ";
+  }
+  return out;
+}
+
 }  // namespace armada::cli

@@ -77,6 +77,10 @@ class JobSetTracker {
   // Summary(job_set): "Job set <job_set>: N jobs, S succeeded, F failed, C cancelled".
   std::string Summary(absl::string_view job_set) const;
 
+  // StateCounts(): every job seen counted by its current state, e.g.
+  // "3 jobs: queued 1, running 1, succeeded 1" (states with no job left out, in lifecycle order).
+  std::string StateCounts() const;
+
  private:
   // Ordered so that iteration never depends on hashing.
   std::map<std::string, JobPhase> jobs_;

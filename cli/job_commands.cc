@@ -171,11 +171,16 @@ absl::Status RunWatch(ArmadaClient& client, const std::string& queue, const std:
           out << FormatEvent(message) << "\n";
         }
         out.flush();
-        if (!options.exit_if_inactive) return true;
         tracker.Observe(message);
+        if (options.live_summary != nullptr) {
+          // Carriage return and erase-line: the line is redrawn in place.
+          *options.live_summary << "\r\x1b[K" << tracker.StateCounts() << std::flush;
+        }
+        if (!options.exit_if_inactive) return true;
         finished = tracker.AllJobsFinished();
         return !finished;
       });
+  if (options.live_summary != nullptr) *options.live_summary << "\n";
   RETURN_IF_ERROR(print_status);
   RETURN_IF_ERROR(status);
   if (finished) out << tracker.Summary(job_set) << "\n";

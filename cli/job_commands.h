@@ -71,6 +71,9 @@ struct WatchOptions {
   // Return once every job seen is succeeded, failed or cancelled (JobSetTracker), after printing
   // JobSetTracker::Summary.
   bool exit_if_inactive = false;
+  // When set (armadactl sets it to stderr on a terminal), a live line of job counts by state
+  // (JobSetTracker::StateCounts) is redrawn there after each event, apart from the event lines.
+  std::ostream* live_summary = nullptr;
 };
 
 // `watch QUEUE JOBSET`: prints the job set's events from the beginning, one line each, flushing

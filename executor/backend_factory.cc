@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "executor/backends/fake/fake_backend.h"
+#include "executor/backends/kubernetes/kubernetes_config.h"
 #include "executor/backends/local/local_backend.h"
 #include "lib/common/status_macros.h"
 
@@ -20,8 +21,9 @@ absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const ExecutorConfig& confi
     return std::unique_ptr<Backend>(std::move(fake));
   }
   if (config.backend == "kubernetes") {
-    return absl::UnimplementedError(
-        "backend: kubernetes is not built yet; use \"local\" or \"fake\"");
+    // Node mode: only this node (its pods and the node itself are watched by field selector).
+    return kubernetes::MakeKubernetesBackend(config.kubernetes,
+                                             config.mode == "node" ? config.node_name : "", clock);
   }
   return absl::InvalidArgumentError(
       absl::StrCat("backend: unknown backend \"", config.backend, "\""));

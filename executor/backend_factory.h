@@ -13,8 +13,8 @@ namespace armada::executor {
 
 // "local": LocalBackend over work_dir with one node (node_name, node_labels, capacity,
 // pool). "fake": FakeBackend from config.fake, driven by `clock`. "kubernetes":
-// kUnimplemented until that backend is built. Errors: kInvalidArgument for a bad fake
-// configuration or an unknown backend name. `clock` must outlive the backend.
+// KubernetesBackend from config.kubernetes (its connection errors). Errors: kInvalidArgument for a
+// bad fake configuration or an unknown backend name. `clock` must outlive the backend.
 absl::StatusOr<std::unique_ptr<Backend>> MakeBackend(const ExecutorConfig& config,
                                                      const common::Clock& clock);
 

@@ -317,7 +317,7 @@ void ExecutorAgent::Run(const std::atomic<bool>& stop) {
       } else {
         ++failures;
         const absl::Duration backoff =
-            std::min(config_.lease_period * (int64_t{1} << std::min(failures, 20)),
+            std::min(config_.lease_period * (int64_t{1} << std::min(failures - 1, 20)),
                      std::max(config_.max_reconnect_backoff, config_.lease_period));
         next_server_call = absl::Now() + backoff;
         spdlog::warn("executor={} {}; {} events buffered; retrying in {}", config_.executor_id,

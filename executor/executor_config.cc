@@ -102,6 +102,9 @@ absl::Status Parse(const YAML::Node& root, ExecutorConfig& config) {
   RETURN_IF_ERROR(common::ReadDuration(root, "logRetention", &config.log_retention));
   RETURN_IF_ERROR(common::ReadDuration(root, "maxReconnectBackoff", &config.max_reconnect_backoff));
   if (root["fake"]) RETURN_IF_ERROR(ParseFake(root["fake"], config.fake));
+  if (root["kubernetes"]) {
+    RETURN_IF_ERROR(kubernetes::ParseKubernetesConfig(root["kubernetes"], config.kubernetes));
+  }
   if (config.mode != "cluster" && config.mode != "node") {
     return absl::InvalidArgumentError(
         absl::StrCat("mode: \"", config.mode, "\" is not \"cluster\" or \"node\""));

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "executor/backends/fake/fake_backend.h"
+#include "executor/backends/kubernetes/kubernetes_config.h"
 #include "lib/model/resource_list.h"
 
 namespace armada::executor {
@@ -39,6 +40,8 @@ struct ExecutorConfig {
   int max_events_per_report = 1000;
   // backend: fake.
   FakeBackend::Options fake;
+  // backend: kubernetes (see executor/backends/kubernetes/kubernetes_config.h).
+  kubernetes::KubernetesConfig kubernetes;
 };
 
 // Reads `path` (empty: defaults only). ARMADA_URL overrides serverUrl; in node mode

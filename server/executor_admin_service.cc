@@ -52,11 +52,8 @@ grpc::Status ExecutorAdminService::PreemptOnExecutor(grpc::ServerContext*,
                                                      const api::ExecutorPreemptRequest* request,
                                                      google::protobuf::Empty*) {
   if (auto s = RequireName(request->name()); !s.ok()) return ToGrpcStatus(s);
-  store::JobFilter filter;
+  store::JobFilter filter = FilterOf(*request);
   filter.executor = request->name();
-  filter.queues = {request->queues().begin(), request->queues().end()};
-  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
-  filter.pools = {request->pools().begin(), request->pools().end()};
   auto preempted = operations_.PreemptMatching(filter, kAnonymousUser,
                                                "preempted on executor " + request->name());
   if (!preempted.ok()) return ToGrpcStatus(preempted.status());
@@ -68,11 +65,8 @@ grpc::Status ExecutorAdminService::CancelOnExecutor(grpc::ServerContext*,
                                                     const api::ExecutorCancelRequest* request,
                                                     google::protobuf::Empty*) {
   if (auto s = RequireName(request->name()); !s.ok()) return ToGrpcStatus(s);
-  store::JobFilter filter;
+  store::JobFilter filter = FilterOf(*request);
   filter.executor = request->name();
-  filter.queues = {request->queues().begin(), request->queues().end()};
-  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
-  filter.pools = {request->pools().begin(), request->pools().end()};
   auto cancelled = operations_.CancelMatching(filter, kAnonymousUser,
                                               "cancelled on executor " + request->name());
   if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
@@ -86,11 +80,9 @@ grpc::Status NodeService::PreemptOnNode(grpc::ServerContext*,
   if (request->name().empty() || request->executor().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("name and executor must both be set"));
   }
-  store::JobFilter filter;
+  store::JobFilter filter = FilterOf(*request);
   filter.executor = request->executor();
   filter.node = request->name();
-  filter.queues = {request->queues().begin(), request->queues().end()};
-  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
   auto preempted =
       operations_.PreemptMatching(filter, kAnonymousUser, "preempted on node " + request->name());
   if (!preempted.ok()) return ToGrpcStatus(preempted.status());
@@ -104,11 +96,9 @@ grpc::Status NodeService::CancelOnNode(grpc::ServerContext*, const api::NodeCanc
   if (request->name().empty() || request->executor().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("name and executor must both be set"));
   }
-  store::JobFilter filter;
+  store::JobFilter filter = FilterOf(*request);
   filter.executor = request->executor();
   filter.node = request->name();
-  filter.queues = {request->queues().begin(), request->queues().end()};
-  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
   auto cancelled =
       operations_.CancelMatching(filter, kAnonymousUser, "cancelled on node " + request->name());
   if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());

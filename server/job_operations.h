@@ -65,6 +65,21 @@ class JobOperations {
 absl::StatusOr<std::vector<model::JobState>> CancellableStates(const std::vector<int>& states,
                                                                const std::string& field);
 
+// The filter of a bulk request (QueuePreemptRequest, ExecutorCancelRequest, NodeCancelRequest,
+// ...): its priority classes, and its queues and pools where the request has them.
+template <typename Request>
+store::JobFilter FilterOf(const Request& request) {
+  store::JobFilter filter;
+  filter.priority_classes = {request.priorityclasses().begin(), request.priorityclasses().end()};
+  if constexpr (requires { request.queues(); }) {
+    filter.queues = {request.queues().begin(), request.queues().end()};
+  }
+  if constexpr (requires { request.pools(); }) {
+    filter.pools = {request.pools().begin(), request.pools().end()};
+  }
+  return filter;
+}
+
 // The user that requests are made as until authentication exists.
 inline constexpr char kAnonymousUser[] = "anonymous";
 

@@ -142,10 +142,8 @@ grpc::Status QueueService::PreemptOnQueue(grpc::ServerContext*,
                                           const api::QueuePreemptRequest* request,
                                           google::protobuf::Empty*) {
   if (absl::Status s = QueueExists(db_, request->name()); !s.ok()) return ToGrpcStatus(s);
-  store::JobFilter filter;
+  store::JobFilter filter = FilterOf(*request);
   filter.queues = {request->name()};
-  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
-  filter.pools = {request->pools().begin(), request->pools().end()};
   auto preempted = operations_.PreemptMatching(
       filter, kAnonymousUser, absl::StrCat("preempted on queue ", request->name()));
   if (!preempted.ok()) return ToGrpcStatus(preempted.status());
@@ -157,10 +155,8 @@ grpc::Status QueueService::CancelOnQueue(grpc::ServerContext*,
                                          const api::QueueCancelRequest* request,
                                          google::protobuf::Empty*) {
   if (absl::Status s = QueueExists(db_, request->name()); !s.ok()) return ToGrpcStatus(s);
-  store::JobFilter filter;
+  store::JobFilter filter = FilterOf(*request);
   filter.queues = {request->name()};
-  filter.priority_classes = {request->priorityclasses().begin(), request->priorityclasses().end()};
-  filter.pools = {request->pools().begin(), request->pools().end()};
   auto states =
       CancellableStates({request->jobstates().begin(), request->jobstates().end()}, "jobStates");
   if (!states.ok()) return ToGrpcStatus(states.status());

@@ -81,4 +81,24 @@ std::optional<std::string> StaticMismatch(const model::QueuedJob& job,
   return std::nullopt;
 }
 
+std::string SchedulingKey(const model::QueuedJob& job) {
+  std::string key = job.requests.ToString();
+  auto add = [&key](const std::string& s) { absl::StrAppend(&key, "|", s.size(), ":", s); };
+  for (const auto& [k, v] : job.node_selector) add(k), add(v);
+  add("affinity");
+  for (const auto& term : job.node_affinity) {
+    add("term");
+    for (const auto& r : term.match_expressions) {
+      add(r.key), add(r.op);
+      for (const auto& v : r.values) add(v);
+      add("end");
+    }
+  }
+  add("tolerations");
+  for (const auto& t : job.tolerations) add(t.key), add(t.op), add(t.value), add(t.effect);
+  add("avoid");
+  for (const auto& node : job.avoid_nodes) add(node);
+  return key;
+}
+
 }  // namespace armada::scheduling

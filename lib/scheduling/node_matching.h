@@ -39,4 +39,9 @@ bool MatchesNodeAffinity(const std::vector<model::NodeSelectorTerm>& terms,
 // gpu=true:NoSchedule", "node selector zone=a", "node affinity".
 std::optional<std::string> StaticMismatch(const model::QueuedJob& job, const model::NodeInfo& node);
 
+// SchedulingKey(job): the job's placement constraints (requests, node selector, affinity,
+// tolerations, avoided nodes) as a string; jobs with equal keys fit on exactly the same nodes,
+// so one answer serves them all.
+std::string SchedulingKey(const model::QueuedJob& job);
+
 }  // namespace armada::scheduling

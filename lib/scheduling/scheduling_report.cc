@@ -47,28 +47,6 @@ std::string Table(const std::vector<std::vector<std::string>>& rows, const std::
   return out;
 }
 
-// The constraints that decide where a job may go, as a key: jobs with equal keys get equal
-// node breakdowns.
-std::string ConstraintKey(const model::QueuedJob& job) {
-  std::string key = job.requests.ToString();
-  auto add = [&key](const std::string& s) { absl::StrAppend(&key, "|", s.size(), ":", s); };
-  for (const auto& [k, v] : job.node_selector) add(k), add(v);
-  add("affinity");
-  for (const auto& term : job.node_affinity) {
-    add("term");
-    for (const auto& r : term.match_expressions) {
-      add(r.key), add(r.op);
-      for (const auto& v : r.values) add(v);
-      add("end");
-    }
-  }
-  add("tolerations");
-  for (const auto& t : job.tolerations) add(t.key), add(t.op), add(t.value), add(t.effect);
-  add("avoid");
-  for (const auto& node : job.avoid_nodes) add(node);
-  return key;
-}
-
 std::string Headline(const CycleSummary& s) {
   return absl::StrCat("cycle ", s.cycle, " at ", FormatUtc(s.time), ": ", s.queued_jobs,
                       " queued, ", s.running_jobs, " running, ", s.leases, " leased, ",
@@ -257,7 +235,7 @@ std::vector<JobOutcome> JobOutcomes(const CycleSummary& summary, const Schedulin
         base(u.job_id, job == jobs.end() ? "" : job->second->queue, JobOutcome::Kind::kUnscheduled);
     o.reason = u.reason;
     if (job != jobs.end() && u.reason.find("node") != std::string::npos) {
-      std::string key = ConstraintKey(*job->second);
+      std::string key = SchedulingKey(*job->second);
       auto it = breakdowns.find(key);
       if (it == breakdowns.end() && breakdowns.size() < max_breakdowns) {
         it = breakdowns.emplace(key, NodeBreakdown(*job->second, summary.nodes)).first;

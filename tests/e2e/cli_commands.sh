@@ -363,11 +363,14 @@ expect_exit 0 cancel job-set queue-a many
 expect_exit 0 cancel job-set queue-a gang-job-set-1
 has "Requested cancellation for job set gang-job-set-1"
 
-# --- the scheduler reports are not served yet; deletes
-expect_exit 1 get scheduling-report
-has_err "not supported by this server yet"
-expect_exit 1 get job-report "$OK_JOB"
-has_err "not supported by this server yet"
+# --- the scheduler reports; deletes
+expect_exit 0 get scheduling-report
+has "Scheduling cycle"
+expect_exit 0 get queue-report queue-a
+has "queue-a"
+expect_exit 0 get job-report "$OK_JOB"
+has "$OK_JOB"
+expect_exit 1 get job-report no-such-job
 expect_exit 0 delete executor "$EXECUTOR"
 has "Deleted executor $EXECUTOR"
 expect_exit 0 delete queue e2e-cli

@@ -166,6 +166,24 @@ TEST_CASE("RunWatch --exit-if-inactive stops a held stream when all jobs finishe
   CHECK(lines[4] == "Job set s: 2 jobs, 1 succeeded, 1 failed, 0 cancelled");
 }
 
+TEST_CASE("RunWatch redraws a live line of counts by state apart from the events",
+          "[job_commands]") {
+  FakeArmadaServer server;
+  server.events.events = {Event("a", "submitted"), Event("b", "submitted"), Event("a", "running"),
+                          Event("b", "succeeded")};
+  WatchOptions options;
+  std::ostringstream live;
+  options.live_summary = &live;
+  std::ostringstream out;
+  REQUIRE(RunWatch(*server.Client(), "q", "s", options, out).ok());
+  CHECK(Lines(out.str()).size() == 4);  // the events alone
+  CHECK(live.str() ==
+        "\r\x1b[K1 job: queued 1"
+        "\r\x1b[K2 jobs: queued 2"
+        "\r\x1b[K2 jobs: queued 1, running 1"
+        "\r\x1b[K2 jobs: running 1, succeeded 1\n");
+}
+
 TEST_CASE("RunWatch --raw prints JSON and returns stream errors", "[job_commands]") {
   FakeArmadaServer server;
   server.events.events = {Event("a", "submitted")};

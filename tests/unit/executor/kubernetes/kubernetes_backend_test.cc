@@ -240,7 +240,7 @@ TEST_CASE("backend returns the lease of a pod stuck pulling its image", "[kubern
   }));
   CHECK(h.clock.Now() - stuck_since > absl::Minutes(15));
   CHECK(h.clock.Now() - stuck_since < absl::Minutes(19));  // ErrImagePull -> BackOff: one issue
-  CHECK_FALSE(h.Pod());  // deleted before the lease is returned
+  CHECK_FALSE(h.Pod());                                    // deleted before the lease is returned
   CHECK_FALSE(h.updates.back().run_attempted);
   CHECK(h.updates.back().reason.rfind("pod stuck for ", 0) == 0);
   CHECK(h.updates.back().reason.find("ImagePullBackOff") != std::string::npos);
