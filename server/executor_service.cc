@@ -181,7 +181,9 @@ grpc::Status ExecutorService::LeaseJobRuns(
         transitions.LoseRun(run);
         continue;
       }
-      if (request.max_jobs_to_lease() > 0 && to_start.size() >= request.max_jobs_to_lease()) {
+      // An executor at its own limit asks for nothing more (max 0 would mean "no limit").
+      if (request.at_lease_limit() ||
+          (request.max_jobs_to_lease() > 0 && to_start.size() >= request.max_jobs_to_lease())) {
         continue;
       }
       to_start.push_back(std::move(run));

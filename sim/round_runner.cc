@@ -28,6 +28,18 @@ class RoundExplainer {
                      bool withdraw, const std::vector<model::NodeInfo>& nodes,
                      const std::vector<model::RunningJob>& running) {
     if (job_.empty()) return "";
+    if (!gone_.empty()) return gone_;
+    for (const auto& p : d.preemptions) {
+      if (p.job_id != job_) continue;
+      gone_ = absl::StrCat("preempted in round ", round);
+      return absl::StrCat("preempted on ", p.node, " to make room for ", p.preempting_job_id,
+                          ": ", p.reason);
+    }
+    for (const auto& r : d.rejected) {
+      if (r.job_id != job_) continue;
+      gone_ = absl::StrCat("rejected in round ", round);
+      return "rejected: " + r.reason;
+    }
     if (!node_.empty()) {
       return absl::StrCat("running on ", node_, " (scheduled in round ", leased_in_, ")");
     }
@@ -57,6 +69,7 @@ class RoundExplainer {
  private:
   std::string job_;
   std::string node_;
+  std::string gone_;  // once preempted or rejected: what every later round says
   int leased_in_ = -1;
   int withdrawn_in_ = -1;
 };

@@ -9,6 +9,7 @@ Exchange LeaseExchange(ServerFixture& server, const std::map<std::string, api::J
   executorapi::LeaseRequest request;
   request.set_executor_id(executor.id);
   request.set_pool("default");
+  request.set_at_lease_limit(executor.at_lease_limit);
   for (const std::string& name : executor.nodes) {
     auto* node = request.add_nodes();
     node->set_name(name);

@@ -25,6 +25,7 @@ struct TestExecutor {
   std::string cpu = "4";
   std::string memory = "16Gi";
   std::map<std::string, std::string> labels;  // on every node
+  bool at_lease_limit = false;                // wants no new leases
 };
 
 // One lease exchange; `runs` are the runs the executor holds (on its first node).

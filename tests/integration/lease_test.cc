@@ -67,6 +67,18 @@ TEST_CASE("lease: jobs go from submitted to succeeded or failed through the exec
   CHECK(LeaseExchange(server, held).cancelled.size() == 2);
 }
 
+TEST_CASE("lease: an executor at its own lease limit is sent no new leases") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  SubmitJobs(server, 1, "1");
+  LeaseExchange(server, {});
+  REQUIRE(*server.scheduler().RunCycle() == 1);
+  TestExecutor full;
+  full.at_lease_limit = true;
+  CHECK(LeaseExchange(server, {}, full).leases.empty());
+  CHECK(LeaseExchange(server, {}).leases.size() == 1);  // once it has room again
+}
+
 TEST_CASE("lease: jobs are only leased onto free capacity") {
   ServerFixture server;
   server.CreateQueue("q");
