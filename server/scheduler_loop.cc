@@ -1,5 +1,6 @@
 #include "server/scheduler_loop.h"
 
+#include <chrono>
 #include <thread>
 
 #include "absl/cleanup/cleanup.h"
@@ -74,6 +75,8 @@ absl::StatusOr<int> SchedulerLoop::ExpireSilentExecutors() {
 }
 
 absl::StatusOr<int> SchedulerLoop::RunCycle() {
+  // Wall time of the whole cycle, for the summary line (scripts/bench reads it).
+  const auto started = std::chrono::steady_clock::now();
   if (auto expired = ExpireSilentExecutors(); !expired.ok()) return expired.status();
   // The job index is loaded once (when this replica starts scheduling) and
   // then follows the event log; after any error it is loaded afresh.
@@ -180,8 +183,9 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
   for (const auto& job : leased_jobs) index_.RecordLease(job);
   const int leased = static_cast<int>(leased_jobs.size());
   if (leased == 0) return 0;
-  spdlog::info("scheduling cycle: queued={} nodes={} leased={}", queued, snapshot.nodes.size(),
-               leased);
+  const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
+  spdlog::info("scheduling cycle: queued={} nodes={} leased={} took_ms={:.1f}", queued,
+               snapshot.nodes.size(), leased, took.count());
   return leased;
 }
 

@@ -234,6 +234,12 @@ absl::Status FakeKubeApiServer::Start() {
   if (!impl.server->is_valid()) return absl::InvalidArgumentError("fake apiserver: bad TLS files");
   const int threads = impl.options.threads;
   impl.server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // httplib sets SO_REUSEPORT by default, which lets a second server bind a port that one
+  // already listens on (and share its connections). A fixed port must fail when taken.
+  impl.server->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   impl.Routes();
   impl.port =
       impl.options.port == 0
