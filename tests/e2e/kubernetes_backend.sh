@@ -9,7 +9,9 @@
 #     Armada's labels, annotations, env and restartPolicy Never;
 #   - pods driven to Succeeded / Failed (exit code 3) end their jobs succeeded /
 #     failed with exit code 3 in the event; a running job that is cancelled has
-#     its pod deleted by the executor (with its grace period) and ends cancelled;
+#     its pod deleted by the executor (with its grace period; the fake keeps it
+#     terminating until the script, as kubelet, ends it with exit code 143) and
+#     ends cancelled;
 #   - every job is leased once and ends exactly once; finished pods are cleaned up.
 # Usage: kubernetes_backend.sh BUILD_DIR TEST_DIR
 set -euo pipefail
@@ -55,6 +57,8 @@ JSON
 }
 add_node k8s-node-a a || fail "add node a"
 add_node k8s-node-b b || fail "add node b"
+# Like a kubelet, keep a deleted running pod (terminating) until this script ends it.
+kube -X POST -d "" "$KUBE/admin/defer-deletion?defer=true" >/dev/null || fail "defer deletion"
 
 cat >"$WORK/kubeconfig" <<YAML
 apiVersion: v1
@@ -129,6 +133,7 @@ ok_id=${ids[0]} fail_id=${ids[1]} cancel_id=${ids[2]}
 echo "jobs: ok=$ok_id fails=$fail_id cancelled=$cancel_id"
 
 pod_url() { echo "$KUBE/api/v1/namespaces/$NS/pods/armada-$1-0"; }
+admin_pod_url() { echo "$KUBE/admin/namespaces/$NS/pods/armada-$1-0"; }
 pod_exists() { kube "$(pod_url "$1")" >/dev/null; }
 pod_gone() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$(pod_url "$1")")" = 404 ]; }
 for id in "${ids[@]}"; do
@@ -183,8 +188,9 @@ PY
 ok_node=$(leased_node "$ok_id") || true
 fail_node=$(leased_node "$fail_id") || true
 cancel_node=$(leased_node "$cancel_id") || true
-[ -n "$ok_node" ] && [ -n "$fail_node" ] && [ -n "$cancel_node" ] \
-  || fail "armadactl get job names no node: $(ctl get job "$ok_id" 2>&1)"
+if [ -z "$ok_node" ] || [ -z "$fail_node" ] || [ -z "$cancel_node" ]; then
+  fail "armadactl get job names no node: $(ctl get job "$ok_id" 2>&1)"
+fi
 check_pod "$ok_id" ok "$ok_node"
 check_pod "$fail_id" fails "$fail_node"
 check_pod "$cancel_id" cancelled "$cancel_node"
@@ -194,20 +200,19 @@ check_pod "$cancel_id" cancelled "$cancel_node"
 # --- The kubelet: pods to Running, then to their ends. ----------------------------------------
 # set_status ID NODE STATUS_JSON
 set_status() {
-  kube -X POST -H 'Content-Type: application/json' "$(pod_url "$1" | sed 's#/api/v1/#/admin/#')/status" \
+  kube -X POST -H 'Content-Type: application/json' "$(admin_pod_url "$1")/status" \
     -d "{\"nodeName\": \"$2\", \"status\": $3}" >/dev/null || fail "set status of job $1"
 }
-container_state() {  # container_state NAME STATE_JSON
-  echo "[{\"name\": \"$1\", \"image\": \"busybox:latest\", \"ready\": false, \"restartCount\": 0, \"state\": $2}]"
-}
-running_status() {  # running_status NAME
-  echo "{\"phase\": \"Running\", \"startTime\": \"2026-01-01T00:00:00Z\",
+T0=2026-01-01T00:00:00Z
+# pod_status PHASE CONTAINER STATE_JSON: a kubelet's status of a scheduled pod.
+pod_status() {
+  echo "{\"phase\": \"$1\", \"startTime\": \"$T0\",
     \"conditions\": [{\"type\": \"PodScheduled\", \"status\": \"True\"}],
-    \"containerStatuses\": $(container_state "$1" '{"running": {"startedAt": "2026-01-01T00:00:00Z"}}')}"
+    \"containerStatuses\": [{\"name\": \"$2\", \"image\": \"busybox:latest\", \"state\": $3}]}"
 }
-ended_status() {  # ended_status NAME PHASE EXIT_CODE REASON
-  echo "{\"phase\": \"$2\", \"conditions\": [{\"type\": \"PodScheduled\", \"status\": \"True\"}],
-    \"containerStatuses\": $(container_state "$1" "{\"terminated\": {\"exitCode\": $3, \"reason\": \"$4\"}}")}"
+running_status() { pod_status Running "$1" "{\"running\": {\"startedAt\": \"$T0\"}}"; }
+ended_status() {  # ended_status CONTAINER PHASE EXIT_CODE REASON
+  pod_status "$2" "$1" "{\"terminated\": {\"exitCode\": $3, \"reason\": \"$4\"}}"
 }
 set_status "$ok_id" "$ok_node" "$(running_status ok)"
 set_status "$fail_id" "$fail_node" "$(running_status fails)"
@@ -220,9 +225,11 @@ done
 set_status "$ok_id" "$ok_node" "$(ended_status ok Succeeded 0 Completed)"
 set_status "$fail_id" "$fail_node" "$(ended_status fails Failed 3 Error)"
 ctl cancel job k8s set-1 "$cancel_id" || fail "cancel job"
-wait_for 20 pod_gone "$cancel_id" || fail "the cancelled job's pod was not deleted"
+pod_terminating() { kube "$(pod_url "$cancel_id")" | grep -q '"deletionTimestamp"'; }
+wait_for 20 pod_terminating || fail "the cancelled job's pod was not deleted"
 kube "$KUBE/admin/requests" >"$WORK/requests.json" || fail "request log"
-python3 - "$WORK/requests.json" "armada-$cancel_id-0" <<'PY' || fail "no DELETE of the cancelled pod with grace 7"
+python3 - "$WORK/requests.json" "armada-$cancel_id-0" <<'PY' \
+  || fail "no DELETE of the cancelled pod with grace 7"
 import json, sys
 requests, pod = json.load(open(sys.argv[1])), sys.argv[2]
 deletes = [r for r in requests if r["method"] == "DELETE" and f"/pods/{pod}" in r["target"]]
@@ -231,6 +238,12 @@ ok = any("gracePeriodSeconds=7" in r["target"] or '"gracePeriodSeconds":7' in r[
 print(f"DELETE requests for {pod}: {[r['target'] for r in deletes]}")
 sys.exit(0 if ok else 1)
 PY
+# The kubelet stops the container (SIGTERM: exit code 143) and removes the pod. The run must
+# still end as cancelled, not as a failure with exit code 143.
+set_status "$cancel_id" "$cancel_node" "$(ended_status cancelled Failed 143 Error)"
+kube -X POST -d "" "$(admin_pod_url "$cancel_id")/complete-deletion" >/dev/null \
+  || fail "complete the deletion"
+wait_for 20 pod_gone "$cancel_id" || fail "the cancelled job's pod is still there"
 
 timeout 30 "$BUILD/cli/armadactl" --armadaUrl "127.0.0.1:$PORT" watch k8s set-1 \
   --exit-if-inactive >"$WORK/watch.out" || fail "watch did not finish: $(cat "$WORK/watch.out")"
@@ -262,8 +275,8 @@ for id in "${ids[@]}"; do
 done
 ctl get jobs k8s set-1 >"$WORK/jobs.out" || fail "get jobs"
 cat "$WORK/jobs.out"
-for expect in "$ok_id SUCCEEDED" "$fail_id FAILED" "$cancel_id CANCELLED"; do
-  set -- $expect
-  grep "$1" "$WORK/jobs.out" | grep -q "$2" || fail "job $1 is not $2"
-done
+job_state_is() { grep "$1" "$WORK/jobs.out" | grep -q "$2" || fail "job $1 is not $2"; }
+job_state_is "$ok_id" SUCCEEDED
+job_state_is "$fail_id" FAILED
+job_state_is "$cancel_id" CANCELLED
 echo "PASS"

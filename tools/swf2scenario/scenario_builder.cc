@@ -4,13 +4,12 @@
 #include <map>
 #include <set>
 #include <string>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 
 namespace armada::swf2scenario {
 namespace {
@@ -39,9 +38,13 @@ absl::StatusOr<Cluster> ChooseCluster(const SwfHeader& header, const ConvertOpti
   return c;
 }
 
-// Seconds of trace time as an armada-sim duration after the speed-up, to the millisecond.
-std::string SimDuration(double trace_seconds, double speedup) {
-  const int64_t ms = static_cast<int64_t>(trace_seconds / speedup * 1000.0 + 0.5);
+// Seconds of trace time as simulated milliseconds after the speed-up.
+int64_t SimMillis(double trace_seconds, double speedup) {
+  return static_cast<int64_t>(trace_seconds / speedup * 1000.0 + 0.5);
+}
+
+// An armada-sim duration: whole seconds as `Ns`, else `Nms`.
+std::string FormatMillis(int64_t ms) {
   if (ms % 1000 == 0) return absl::StrCat(ms / 1000, "s");
   return absl::StrCat(ms, "ms");
 }
@@ -95,13 +98,12 @@ std::string Header(const ConvertOptions& o, const Cluster& cluster,
   absl::StrAppend(&y, "description: >\n  ", Describe(o, c, queues.size()), "\n");
   absl::StrAppend(&y, "scheduling:\n  fairnessResources: [cpu]\n");
   absl::StrAppend(&y, "  fairShareHalfLife: ",
-                  SimDuration(absl::ToDoubleSeconds(o.half_life), o.speedup), "\n");
+                  FormatMillis(SimMillis(absl::ToDoubleSeconds(o.half_life), o.speedup)), "\n");
   absl::StrAppend(&y, "  protectedFractionOfFairShare: 1\n");
   absl::StrAppend(&y, "  priorityClasses:\n");
   absl::StrAppend(&y, "    preemptible: {priority: 0, preemptible: true}\n");
   absl::StrAppend(&y, "    standard: {priority: 0, preemptible: false}\n");
-  absl::StrAppend(&y, "  defaultPriorityClass: ", o.preemptible ? "preemptible" : "standard",
-                  "\n");
+  absl::StrAppend(&y, "  defaultPriorityClass: ", o.preemptible ? "preemptible" : "standard", "\n");
   const int64_t full = cluster.cpus / cluster.node_cpus;
   const int64_t rest = cluster.cpus % cluster.node_cpus;
   absl::StrAppend(&y, "nodeTemplates:\n  N: {resources: {cpu: ", cluster.node_cpus, "}}\n");
@@ -114,51 +116,40 @@ std::string Header(const ConvertOptions& o, const Cluster& cluster,
   return y;
 }
 
-}  // namespace
+struct Selection {
+  std::vector<Selected> jobs;  // in file order
+  int64_t skipped_unknown = 0;
+  int64_t skipped_too_large = 0;
+};
 
-absl::StatusOr<Conversion> Convert(const SwfTrace& trace, const ConvertOptions& o) {
-  if (!(o.speedup > 0)) return absl::InvalidArgumentError("speedup: must be > 0");
-  if (o.cycle_period <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("cycle-period: must be > 0");
-  }
-  if (o.half_life < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("half-life: must not be negative");
-  }
-  Conversion c;
-  auto cluster = ChooseCluster(trace.header, o);
-  if (!cluster.ok()) return cluster.status();
-  c.cluster_cpus = cluster->cpus;
-  const int64_t max_procs = o.shape == ParallelShape::kGang ? cluster->cpus : cluster->node_cpus;
-
-  std::vector<Selected> jobs;
+// The slice's jobs: submitted in [from, to), the first `first` of them (skipped ones included).
+Selection SelectJobs(const SwfTrace& trace, const ConvertOptions& o, int64_t max_procs) {
+  Selection sel;
+  int64_t seen = 0;
   for (const SwfJob& job : trace.jobs) {
     if (job.submit < o.from || (o.to >= 0 && job.submit >= o.to)) continue;
-    if (o.first >= 0 && c.converted + c.skipped_unknown + c.skipped_too_large >= o.first) break;
+    if (o.first >= 0 && seen >= o.first) break;
+    ++seen;
     const int64_t procs = job.Processors();
     if (job.run_time < 0 || procs <= 0 || job.submit < 0) {
-      ++c.skipped_unknown;
+      ++sel.skipped_unknown;
     } else if (procs > max_procs) {
-      ++c.skipped_too_large;
+      ++sel.skipped_too_large;
     } else {
-      jobs.push_back({&job, procs, ""});
-      ++c.converted;
+      sel.jobs.push_back({&job, procs, ""});
     }
   }
-  const std::map<int64_t, std::string> names = NameQueues(jobs, o);
-  std::set<std::string> queues;
-  for (Selected& s : jobs) {
-    s.queue = names.at(o.queue_key == QueueKey::kUser ? s.job->user : s.job->group);
-    queues.insert(s.queue);
-  }
-  // armada-sim orders submissions by (submitAt, file order); sort the same way here (by the
-  // millisecond it will see) so the jobs file lines up with its QUEUE/N ids.
-  // Rounding to milliseconds keeps that order, so sorting by trace submit time is enough.
-  std::stable_sort(jobs.begin(), jobs.end(), [](const Selected& a, const Selected& b) {
-    return a.job->submit < b.job->submit;
-  });
+  return sel;
+}
 
-  std::string body = "workload:\n";
-  absl::StrAppend(&body, "  cyclePeriod: ", absl::FormatDuration(o.cycle_period), "\n");
+struct Written {
+  std::string yaml;  // the `workload:` section
+  std::string tsv;   // the jobs file
+};
+
+// The workload for `jobs` (sorted by submit time, queues named) and its jobs file.
+Written WriteWorkload(const std::vector<Selected>& jobs, const ConvertOptions& o,
+                      int64_t cluster_cpus) {
   // Arrivals count from the slice's start: --from when given, else the first selected job.
   int64_t origin = o.from;
   if (origin <= 0 && !jobs.empty()) origin = jobs.front().job->submit;
@@ -171,32 +162,68 @@ absl::StatusOr<Conversion> Convert(const SwfTrace& trace, const ConvertOptions& 
     cpu_seconds += static_cast<double>(s.procs) * static_cast<double>(s.job->run_time);
   }
   // Room for the backlog to drain: armada-sim stops early once every job is done.
-  const double drain = longest + cpu_seconds / static_cast<double>(cluster->cpus);
+  const double drain = longest + cpu_seconds / static_cast<double>(cluster_cpus);
   const std::string until = o.until > absl::ZeroDuration()
                                 ? absl::FormatDuration(o.until)
-                                : SimDuration(last_arrival + drain, o.speedup);
-  absl::StrAppend(&body, "  until: ", until, "\n  resubmitPreempted: true\n  jobs:\n");
-
-  c.jobs_tsv = "#swf_id\tqueue\tfirst_index\tmembers\tcpus_per_member\tsubmit_s\truntime_s\n";
+                                : FormatMillis(SimMillis(last_arrival + drain, o.speedup));
+  std::string y = absl::StrCat("workload:\n  cyclePeriod: ", absl::FormatDuration(o.cycle_period),
+                               "\n  until: ", until, "\n  resubmitPreempted: true\n  jobs:\n");
+  std::string jobs_tsv =
+      "#swf_id\tqueue\tfirst_index\tmembers\tcpus_per_member\tsubmit_s\truntime_s\n";
   std::map<std::string, int64_t> next_index;
   for (const Selected& s : jobs) {
     const bool gang = o.shape == ParallelShape::kGang;
     const int64_t members = gang ? s.procs : 1;
     const int64_t cpus = gang ? 1 : s.procs;
-    const std::string submit = SimDuration(static_cast<double>(s.job->submit - origin), o.speedup);
-    const std::string runtime = SimDuration(static_cast<double>(s.job->run_time), o.speedup);
-    absl::StrAppend(&body, "    - {queue: ", s.queue, ", count: ", members,
+    const int64_t submit = SimMillis(static_cast<double>(s.job->submit - origin), o.speedup);
+    const int64_t runtime = SimMillis(static_cast<double>(s.job->run_time), o.speedup);
+    absl::StrAppend(&y, "    - {queue: ", s.queue, ", count: ", members,
                     ", resources: {cpu: ", cpus, "}");
-    if (members > 1) absl::StrAppend(&body, ", gang: {cardinality: ", members, "}");
-    absl::StrAppend(&body, ", submitAt: ", submit, ", runtime: ", runtime, "}  # ", s.job->id,
-                    "\n");
+    if (members > 1) absl::StrAppend(&y, ", gang: {cardinality: ", members, "}");
+    absl::StrAppend(&y, ", submitAt: ", FormatMillis(submit), ", runtime: ", FormatMillis(runtime),
+                    "}  # ", s.job->id, "\n");
     int64_t& index = next_index[s.queue];
-    absl::StrAppend(&c.jobs_tsv, s.job->id, "\t", s.queue, "\t", index, "\t", members, "\t", cpus,
-                    "\t", absl::StrFormat("%.3f", (s.job->submit - origin) / o.speedup), "\t",
-                    absl::StrFormat("%.3f", s.job->run_time / o.speedup), "\n");
+    absl::StrAppend(&jobs_tsv, s.job->id, "\t", s.queue, "\t", index, "\t", members, "\t", cpus,
+                    "\t", absl::StrFormat("%.3f\t%.3f", submit / 1000.0, runtime / 1000.0), "\n");
     index += members;
   }
-  c.scenario_yaml = Header(o, *cluster, queues, c) + body;
+  return {std::move(y), std::move(jobs_tsv)};
+}
+
+}  // namespace
+
+absl::StatusOr<Conversion> Convert(const SwfTrace& trace, const ConvertOptions& o) {
+  if (!(o.speedup > 0)) return absl::InvalidArgumentError("speedup: must be > 0");
+  if (o.cycle_period <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("cycle-period: must be > 0");
+  }
+  if (o.half_life < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("half-life: must not be negative");
+  }
+  auto cluster = ChooseCluster(trace.header, o);
+  if (!cluster.ok()) return cluster.status();
+  const int64_t max_procs = o.shape == ParallelShape::kGang ? cluster->cpus : cluster->node_cpus;
+  Selection sel = SelectJobs(trace, o, max_procs);
+  Conversion c;
+  c.converted = static_cast<int64_t>(sel.jobs.size());
+  c.skipped_unknown = sel.skipped_unknown;
+  c.skipped_too_large = sel.skipped_too_large;
+  c.cluster_cpus = cluster->cpus;
+
+  const std::map<int64_t, std::string> names = NameQueues(sel.jobs, o);
+  std::set<std::string> queues;
+  for (Selected& s : sel.jobs) {
+    s.queue = names.at(o.queue_key == QueueKey::kUser ? s.job->user : s.job->group);
+    queues.insert(s.queue);
+  }
+  // armada-sim orders submissions by (submitAt, file order); sort the same way here so the jobs
+  // file lines up with its QUEUE/N ids. Rounding to milliseconds keeps the order of submit times.
+  std::stable_sort(sel.jobs.begin(), sel.jobs.end(), [](const Selected& a, const Selected& b) {
+    return a.job->submit < b.job->submit;
+  });
+  Written w = WriteWorkload(sel.jobs, o, cluster->cpus);
+  c.jobs_tsv = std::move(w.tsv);
+  c.scenario_yaml = Header(o, *cluster, queues, c) + w.yaml;
   return c;
 }
 

@@ -17,7 +17,7 @@ enum class QueueKey { kUser, kGroup };
 
 // How a job of P processors is submitted.
 enum class ParallelShape {
-  kGang,    // a gang of P one-cpu members; nodes of `node_cpus` (default 1) cpus
+  kGang,    // a gang of P one-cpu members, on nodes of `node_cpus` cpus
   kSingle,  // one job of P cpus; needs a node of at least P cpus
 };
 

@@ -56,7 +56,10 @@ bool ParseArgs(const std::vector<std::string>& argv, Args& a) {
       continue;
     }
     if (!flag.starts_with("-")) {
-      if (!a.trace.empty()) break;
+      if (!a.trace.empty()) {
+        std::cerr << "swf2scenario: unexpected argument " << flag << "\n" << kUsage;
+        return false;
+      }
       a.trace = flag;
       continue;
     }

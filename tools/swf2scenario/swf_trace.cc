@@ -49,8 +49,8 @@ int64_t SwfJob::Processors() const {
 }
 
 absl::StatusOr<SwfJob> ParseSwfLine(absl::string_view line) {
-  std::vector<absl::string_view> cols = absl::StrSplit(line, absl::ByAnyChar(" \t\r"),
-                                                      absl::SkipEmpty());
+  std::vector<absl::string_view> cols =
+      absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
   if (cols.size() < kColumns) {
     return absl::InvalidArgumentError(
         absl::StrCat("expected ", kColumns, " columns, found ", cols.size()));
@@ -92,7 +92,8 @@ absl::StatusOr<SwfTrace> ParseSwf(absl::string_view text, int64_t max_jobs) {
     }
     absl::StatusOr<SwfJob> job = ParseSwfLine(stripped);
     if (!job.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("line ", line_no, ": ", job.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_no, ": ", job.status().message()));
     }
     trace.jobs.push_back(*job);
   }

@@ -201,6 +201,10 @@ void FakeKubeApiServer::Impl::Admin() {
                        body.value("times", 1)});
     ok(res);
   });
+  s.Post("/admin/defer-deletion", [this, ok](const auto& req, auto& res) {
+    store.SetDeferDeletion(Param(req, "defer") != "false");
+    ok(res);
+  });
   s.Post("/admin/compact", [this, ok](const auto&, auto& res) { store.Compact(), ok(res); });
   s.Post("/admin/close-watches",
          [this, ok](const auto&, auto& res) { store.CloseWatches(), ok(res); });

@@ -18,6 +18,7 @@
 //   POST /admin/nodes                               body: a Node (created or replaced)
 //   POST /admin/namespaces/{ns}/pods/{name}/status  body: {"status": {...}, "nodeName": "n"}
 //   POST /admin/namespaces/{ns}/pods/{name}/complete-deletion
+//   POST /admin/defer-deletion?defer=true|false     keep deleted running pods until then
 //   POST /admin/faults  body: {"method","targetContains","code","retryAfterSeconds","times"}
 //   POST /admin/compact | /admin/close-watches | /admin/pause-watches?paused=true|false
 //   GET  /admin/requests                            the request log

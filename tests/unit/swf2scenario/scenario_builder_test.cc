@@ -93,7 +93,8 @@ TEST_CASE("Convert options: single jobs, top K, group queues, slices, preemptibl
     auto c = Convert(SmallTrace(), o);
     REQUIRE(c.ok());
     CHECK_THAT(c->scenario_yaml, Catch::Contains("R: {resources: {cpu: 2}}"));
-    CHECK_THAT(c->scenario_yaml, Catch::Contains("- {template: N, count: 2}\n      - {template: R}"));
+    CHECK_THAT(c->scenario_yaml,
+               Catch::Contains("- {template: N, count: 2}\n      - {template: R}"));
   }
   SECTION("preemptible") {
     o.preemptible = true;

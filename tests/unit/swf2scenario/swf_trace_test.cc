@@ -15,12 +15,14 @@ struct LineCase {
 };
 
 const std::vector<LineCase> kLineCases = {
-    {"spaces", "   15   599850 192180   3477    4     -1    -1    4  53940    -1  1  12  13  -1 -1 -1 -1 -1",
+    {"spaces",
+     "   15   599850 192180   3477    4     -1    -1    4  53940    -1  1  12  13  -1 -1 -1 -1 -1",
      true, ""},
-    {"tabs and a trailing CR", "15\t599850\t192180\t3477\t4\t-1\t-1\t4\t53940\t-1\t1\t12\t13\t-1\t-1\t-1\t-1\t-1\r",
-     true, ""},
-    {"fractional cpu time", "15 599850 192180 3477 4 12.5 -1 4 53940 -1 1 12 13 -1 -1 -1 -1 -1", true,
+    {"tabs and a trailing CR",
+     "15\t599850\t192180\t3477\t4\t-1\t-1\t4\t53940\t-1\t1\t12\t13\t-1\t-1\t-1\t-1\t-1\r", true,
      ""},
+    {"fractional cpu time", "15 599850 192180 3477 4 12.5 -1 4 53940 -1 1 12 13 -1 -1 -1 -1 -1",
+     true, ""},
     {"too few columns", "15 599850 192180 3477 4", false, "expected 18 columns, found 5"},
     {"not a number", "15 599850 x 3477 4 -1 -1 4 53940 -1 1 12 13 -1 -1 -1 -1 -1", false,
      "column 3: \"x\""},
