@@ -1,9 +1,11 @@
 #include "lib/store/job_store.h"
 
+#include <cassert>
 #include <set>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "lib/store/sql_util.h"
 
@@ -347,6 +349,40 @@ bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now,
       run.run_id, run.job_id, run.executor, run.node, run.pool, Name(model::RunState::kLeased),
       ToEpochSeconds(now), gang_uniformity_value);
   return true;
+}
+
+std::vector<bool> LeaseJobs(pqxx::work& tx, const std::vector<RunRecord>& runs, absl::Time now,
+                            const std::vector<std::string>& gang_uniformity_values) {
+  assert(runs.size() == gang_uniformity_values.size());
+  std::vector<bool> leased(runs.size(), false);
+  if (runs.empty()) return leased;
+  std::vector<std::string> ids;
+  ids.reserve(runs.size());
+  for (const RunRecord& run : runs) ids.push_back(run.job_id);
+  absl::flat_hash_set<std::string> updated;
+  for (const auto& row : tx.exec_params(
+           "UPDATE jobs SET state = 'leased', updated_at = to_timestamp($2), "
+           "serial = nextval('change_serial') WHERE job_id IN (SELECT job_id FROM jobs "
+           "WHERE job_id = ANY($1::text[]) AND state = 'queued' ORDER BY job_id FOR UPDATE) "
+           "RETURNING job_id",
+           TextArray(ids), ToEpochSeconds(now))) {
+    updated.insert(row[0].as<std::string>());
+  }
+  if (updated.empty()) return leased;
+  const std::string at = absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", now, absl::UTCTimeZone());
+  const std::string state = Name(model::RunState::kLeased);
+  pqxx::stream_to copy(tx, "runs",
+                       std::vector<std::string>{"run_id", "job_id", "executor", "node", "pool",
+                                                "state", "leased_at", "gang_uniformity_value"});
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const RunRecord& run = runs[i];
+    if (!updated.contains(run.job_id)) continue;
+    leased[i] = true;
+    copy << std::make_tuple(run.run_id, run.job_id, run.executor, run.node, run.pool, state, at,
+                            gang_uniformity_values[i]);
+  }
+  copy.complete();
+  return leased;
 }
 
 std::optional<RunRecord> LockRun(pqxx::work& tx, const std::string& run_id) {

@@ -186,6 +186,13 @@ void SaveQueueUsage(pqxx::work& tx, const std::map<model::PoolQueue, model::Queu
 bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now,
               const std::string& gang_uniformity_value = "");
 
+// LeaseJobs: LeaseJob for many runs in three statements (lock and update the
+// jobs still queued, in job id order; one COPY of their runs) instead of two
+// per run. `gang_uniformity_values[i]` belongs to `runs[i]` (REQUIRES: same
+// size; each job at most once). Returns, per run, whether it was leased.
+std::vector<bool> LeaseJobs(pqxx::work& tx, const std::vector<RunRecord>& runs, absl::Time now,
+                            const std::vector<std::string>& gang_uniformity_values);
+
 // The run, locked for update; nullopt if unknown.
 std::optional<RunRecord> LockRun(pqxx::work& tx, const std::string& run_id);
 

@@ -38,11 +38,15 @@ std::string BytesFromField(const pqxx::field& field) {
 
 std::string ByteaHex(const std::string& bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out = "\\x";
-  out.reserve(2 + bytes.size() * 2);
+  // Sized once and filled by index: appending char by char was 8% of the
+  // server's CPU time while submitting (callgrind, docs/benchmarks.md).
+  std::string out(2 + bytes.size() * 2, '\0');
+  out[0] = '\\';
+  out[1] = 'x';
+  char* p = out.data() + 2;
   for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
+    *p++ = kDigits[c >> 4];
+    *p++ = kDigits[c & 15];
   }
   return out;
 }

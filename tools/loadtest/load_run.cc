@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -83,7 +84,8 @@ void Watch(api::Event::Stub& stub, Watcher& w) {
     const auto* created_field = inner.GetDescriptor()->FindFieldByName("created");
     const auto* id_field = inner.GetDescriptor()->FindFieldByName("job_id");
     if (created_field == nullptr || id_field == nullptr) continue;
-    const absl::Time created = FromTimestamp(inner.GetReflection()->GetMessage(inner, created_field));
+    const absl::Time created =
+        FromTimestamp(inner.GetReflection()->GetMessage(inner, created_field));
     const std::string job_id = inner.GetReflection()->GetString(inner, id_field);
     ++w.events;
     w.delays_ms.push_back(absl::ToDoubleMilliseconds(now - created));
@@ -97,7 +99,8 @@ void Watch(api::Event::Stub& stub, Watcher& w) {
       if (!lease_seen[job_id]) {
         lease_seen[job_id] = true;
         auto it = submitted.find(job_id);
-        if (it != submitted.end()) w.lease_ms.push_back(absl::ToDoubleMilliseconds(created - it->second));
+        if (it != submitted.end())
+          w.lease_ms.push_back(absl::ToDoubleMilliseconds(created - it->second));
       }
     } else if (kind == "succeeded" || kind == "failed" || kind == "cancelled") {
       ++w.ended;
@@ -164,6 +167,94 @@ absl::Status CreateQueues(const LoadOptions& options, const std::shared_ptr<grpc
   return absl::OkStatus();
 }
 
+// Sends the plan's SubmitJobs calls from `options.submitters` threads, paced to
+// options.rate when set. Stops at the first error and returns it.
+absl::Status SubmitAll(const LoadOptions& options,
+                       const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                       const std::vector<long>& per_set,
+                       const std::function<std::string(int)>& queue_of,
+                       const std::function<std::string(int)>& set_name,
+                       std::atomic<long>& submitted) {
+  const std::vector<Batch> plan = PlanBatches(options, per_set);
+  const api::JobSubmitRequestItem item = JobTemplate(options);
+  std::atomic<size_t> next = 0;
+  std::mutex error_mu;
+  absl::Status error;
+  const auto steady_start = std::chrono::steady_clock::now();
+  std::vector<std::thread> submitters;
+  for (int t = 0; t < options.submitters; ++t) {
+    submitters.emplace_back([&, t] {
+      auto stub = api::Submit::NewStub(channels[t % channels.size()]);
+      for (size_t k = next++; k < plan.size(); k = next++) {
+        const Batch& b = plan[k];
+        if (options.rate > 0) {
+          std::this_thread::sleep_until(
+              steady_start + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::duration<double>(b.jobs_before / options.rate)));
+        }
+        api::JobSubmitRequest request;
+        request.set_queue(queue_of(b.job_set));
+        request.set_job_set_id(set_name(b.job_set));
+        for (int i = 0; i < b.count; ++i) *request.add_job_request_items() = item;
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(300));
+        api::JobSubmitResponse response;
+        grpc::Status status = stub->SubmitJobs(&context, request, &response);
+        if (!status.ok()) {
+          std::lock_guard lock(error_mu);
+          if (error.ok()) error = cli::FromGrpcStatus(status);
+          next = plan.size();
+          return;
+        }
+        submitted += b.count;
+      }
+    });
+  }
+  for (auto& t : submitters) t.join();
+  return error;
+}
+
+// Adds what the watchers saw to `result`.
+void Summarize(const std::vector<std::unique_ptr<Watcher>>& watchers, absl::Time submit_start,
+               LoadResult& result) {
+  std::vector<double> delays, leases;
+  std::optional<absl::Time> first_lease, last_success, last_end;
+  long ended = 0;
+  std::map<std::string, std::vector<double>> by_kind;
+  for (auto& w : watchers) {
+    for (auto& [kind, d] : w->delays_by_kind_ms) {
+      by_kind[kind].insert(by_kind[kind].end(), d.begin(), d.end());
+    }
+    delays.insert(delays.end(), w->delays_ms.begin(), w->delays_ms.end());
+    leases.insert(leases.end(), w->lease_ms.begin(), w->lease_ms.end());
+    result.leased += w->leased;
+    result.succeeded += w->succeeded;
+    result.events += w->events;
+    ended += w->ended;
+    if (w->first_lease && (!first_lease || *w->first_lease < *first_lease))
+      first_lease = w->first_lease;
+    if (w->last_success && (!last_success || *w->last_success > *last_success))
+      last_success = w->last_success;
+    if (w->last_end_seen && (!last_end || *w->last_end_seen > *last_end))
+      last_end = w->last_end_seen;
+  }
+  result.failed = ended - result.succeeded;
+  result.lease_p50_ms = Percentile(leases, 50);
+  result.lease_p99_ms = Percentile(leases, 99);
+  result.event_delay_p50_ms = Percentile(delays, 50);
+  result.event_delay_p99_ms = Percentile(delays, 99);
+  for (auto& [kind, d] : by_kind) {
+    result.delay_by_kind_ms[kind] = {Percentile(d, 50), Percentile(d, 99)};
+  }
+  if (last_end) {
+    result.watch_seconds = absl::ToDoubleSeconds(*last_end - submit_start);
+    result.completion_rate = ended / std::max(result.watch_seconds, 1e-9);
+  }
+  if (first_lease && last_success && *last_success > *first_lease) {
+    result.throughput = result.succeeded / absl::ToDoubleSeconds(*last_success - *first_lease);
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options) {
@@ -180,7 +271,9 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options) {
                                  : options.job_set_prefix;
   std::vector<long> per_set(options.job_sets, options.jobs / options.job_sets);
   for (long j = 0; j < options.jobs % options.job_sets; ++j) ++per_set[j];
-  auto queue_of = [&](int j) { return absl::StrCat(options.queue_prefix, "-", j % options.queues); };
+  auto queue_of = [&](int j) {
+    return absl::StrCat(options.queue_prefix, "-", j % options.queues);
+  };
   auto set_name = [&](int j) { return absl::StrCat(prefix, "-", j); };
 
   // Watchers first, so that they see every event live.
@@ -203,44 +296,9 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500 + options.job_sets));
   }
 
-  const std::vector<Batch> plan = PlanBatches(options, per_set);
-  const api::JobSubmitRequestItem item = JobTemplate(options);
-  std::atomic<size_t> next = 0;
   std::atomic<long> submitted = 0;
-  std::mutex error_mu;
-  absl::Status error;
   const absl::Time submit_start = absl::Now();
-  const auto steady_start = std::chrono::steady_clock::now();
-  std::vector<std::thread> submitters;
-  for (int t = 0; t < options.submitters; ++t) {
-    submitters.emplace_back([&, t] {
-      auto stub = api::Submit::NewStub(channels[t % channels.size()]);
-      for (size_t k = next++; k < plan.size(); k = next++) {
-        const Batch& b = plan[k];
-        if (options.rate > 0) {
-          std::this_thread::sleep_until(steady_start +
-                                        std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                            std::chrono::duration<double>(b.jobs_before / options.rate)));
-        }
-        api::JobSubmitRequest request;
-        request.set_queue(queue_of(b.job_set));
-        request.set_job_set_id(set_name(b.job_set));
-        for (int i = 0; i < b.count; ++i) *request.add_job_request_items() = item;
-        grpc::ClientContext context;
-        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(300));
-        api::JobSubmitResponse response;
-        grpc::Status status = stub->SubmitJobs(&context, request, &response);
-        if (!status.ok()) {
-          std::lock_guard lock(error_mu);
-          if (error.ok()) error = cli::FromGrpcStatus(status);
-          next = plan.size();
-          return;
-        }
-        submitted += b.count;
-      }
-    });
-  }
-  for (auto& t : submitters) t.join();
+  const absl::Status error = SubmitAll(options, channels, per_set, queue_of, set_name, submitted);
   LoadResult result;
   result.submitted = submitted.load();
   result.submit_seconds = absl::ToDoubleSeconds(absl::Now() - submit_start);
@@ -265,39 +323,7 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options) {
   finished = true;
   timer.join();
 
-  std::vector<double> delays, leases;
-  std::optional<absl::Time> first_lease, last_success, last_end;
-  long ended = 0;
-  std::map<std::string, std::vector<double>> by_kind;
-  for (auto& w : watchers) {
-    for (auto& [kind, d] : w->delays_by_kind_ms) {
-      by_kind[kind].insert(by_kind[kind].end(), d.begin(), d.end());
-    }
-    delays.insert(delays.end(), w->delays_ms.begin(), w->delays_ms.end());
-    leases.insert(leases.end(), w->lease_ms.begin(), w->lease_ms.end());
-    result.leased += w->leased;
-    result.succeeded += w->succeeded;
-    result.events += w->events;
-    ended += w->ended;
-    if (w->first_lease && (!first_lease || *w->first_lease < *first_lease)) first_lease = w->first_lease;
-    if (w->last_success && (!last_success || *w->last_success > *last_success)) last_success = w->last_success;
-    if (w->last_end_seen && (!last_end || *w->last_end_seen > *last_end)) last_end = w->last_end_seen;
-  }
-  result.failed = ended - result.succeeded;
-  result.lease_p50_ms = Percentile(leases, 50);
-  result.lease_p99_ms = Percentile(leases, 99);
-  result.event_delay_p50_ms = Percentile(delays, 50);
-  result.event_delay_p99_ms = Percentile(delays, 99);
-  for (auto& [kind, d] : by_kind) {
-    result.delay_by_kind_ms[kind] = {Percentile(d, 50), Percentile(d, 99)};
-  }
-  if (last_end) {
-    result.watch_seconds = absl::ToDoubleSeconds(*last_end - submit_start);
-    result.completion_rate = ended / std::max(result.watch_seconds, 1e-9);
-  }
-  if (first_lease && last_success && *last_success > *first_lease) {
-    result.throughput = result.succeeded / absl::ToDoubleSeconds(*last_success - *first_lease);
-  }
+  Summarize(watchers, submit_start, result);
   return result;
 }
 

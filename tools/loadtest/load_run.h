@@ -41,9 +41,9 @@ struct LoadResult {
   double lease_p99_ms = 0;
   double event_delay_p50_ms = 0;  // receive time - created
   double event_delay_p99_ms = 0;
-  double completion_rate = 0;     // ended jobs / s, first submit to last end
-  double throughput = 0;          // succeeded / s, first lease to last success (by created)
-  double watch_seconds = 0;       // first submit to last end received
+  double completion_rate = 0;  // ended jobs / s, first submit to last end
+  double throughput = 0;       // succeeded / s, first lease to last success (by created)
+  double watch_seconds = 0;    // first submit to last end received
   bool timed_out = false;
   // Event delay by event kind ("leased", "succeeded", ...): {p50, p99} in ms.
   std::map<std::string, std::pair<double, double>> delay_by_kind_ms;

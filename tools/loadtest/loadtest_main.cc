@@ -26,7 +26,7 @@ nlohmann::json ToJson(const LoadResult& r) {
   nlohmann::json by_kind = nlohmann::json::object();
   for (const auto& [kind, p] : r.delay_by_kind_ms) by_kind[kind] = {p.first, p.second};
   return {{"event_delay_by_kind_ms", by_kind},
-          {{"submitted", r.submitted},
+          {"submitted", r.submitted},
           {"submit_seconds", r.submit_seconds},
           {"submit_jobs_per_s", r.submit_rate},
           {"leased", r.leased},

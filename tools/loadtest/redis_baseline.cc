@@ -38,12 +38,12 @@ absl::StatusOr<Connection> Connect(const RedisBaselineOptions& options) {
 void ReadStream(redisContext* c, const std::string& key, int count, std::vector<double>& delays) {
   std::string last = "0-0";
   while (static_cast<int>(delays.size()) < count) {
-    Reply reply(static_cast<redisReply*>(redisCommand(c, "XREAD BLOCK 10000 COUNT 100 STREAMS %s %s",
-                                                      key.c_str(), last.c_str())),
+    Reply reply(static_cast<redisReply*>(redisCommand(
+                    c, "XREAD BLOCK 10000 COUNT 100 STREAMS %s %s", key.c_str(), last.c_str())),
                 &freeReplyObject);
     const int64_t now = NowMicros();
-    if (!reply) return;                                  // connection lost
-    if (reply->type != REDIS_REPLY_ARRAY) continue;      // timeout (nil)
+    if (!reply) return;                              // connection lost
+    if (reply->type != REDIS_REPLY_ARRAY) continue;  // timeout (nil)
     redisReply* entries = reply->element[0]->element[1];
     for (size_t i = 0; i < entries->elements; ++i) {
       redisReply* entry = entries->element[i];
@@ -80,7 +80,8 @@ absl::StatusOr<RedisBaselineResult> RunRedisBaseline(const RedisBaselineOptions&
       ReadStream(c->get(), key(i), options.events_per_reader, delays[i]);
     });
   }
-  while (connected.load() < options.readers) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (connected.load() < options.readers)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (failed) {
     for (auto& t : readers) t.detach();
     return absl::UnavailableError("redis: a reader could not connect");

@@ -19,7 +19,7 @@ struct RedisBaselineOptions {
 
 struct RedisBaselineResult {
   long events = 0;
-  double seconds = 0;    // first XADD to last read
+  double seconds = 0;  // first XADD to last read
   double delay_p50_ms = 0;
   double delay_p99_ms = 0;
 };
