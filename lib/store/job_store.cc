@@ -336,21 +336,6 @@ void SaveQueueUsage(pqxx::work& tx, const std::map<model::PoolQueue, model::Queu
   }
 }
 
-bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now,
-              const std::string& gang_uniformity_value) {
-  auto updated = tx.exec_params(
-      "UPDATE jobs SET state = 'leased', updated_at = to_timestamp($2), "
-      "serial = nextval('change_serial') WHERE job_id = $1 AND state = 'queued'",
-      run.job_id, ToEpochSeconds(now));
-  if (updated.affected_rows() == 0) return false;
-  tx.exec_params0(
-      "INSERT INTO runs (run_id, job_id, executor, node, pool, state, leased_at, "
-      "gang_uniformity_value) VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7), $8)",
-      run.run_id, run.job_id, run.executor, run.node, run.pool, Name(model::RunState::kLeased),
-      ToEpochSeconds(now), gang_uniformity_value);
-  return true;
-}
-
 std::vector<bool> LeaseJobs(pqxx::work& tx, const std::vector<RunRecord>& runs, absl::Time now,
                             const std::vector<std::string>& gang_uniformity_values) {
   assert(runs.size() == gang_uniformity_values.size());

@@ -179,17 +179,12 @@ std::map<model::PoolQueue, model::QueueUsage> LoadQueueUsage(pqxx::work& tx);
 // Saves (inserts or replaces) the given usage entries.
 void SaveQueueUsage(pqxx::work& tx, const std::map<model::PoolQueue, model::QueueUsage>& usage);
 
-// Moves the job from queued to leased and creates its run, unless the job is no
-// longer queued (a cancel won the race): then returns false and writes nothing.
-// `gang_uniformity_value`: for a gang member placed under a node uniformity
-// label, the label's value on its gang's nodes.
-bool LeaseJob(pqxx::work& tx, const RunRecord& run, absl::Time now,
-              const std::string& gang_uniformity_value = "");
-
-// LeaseJobs: LeaseJob for many runs in three statements (lock and update the
-// jobs still queued, in job id order; one COPY of their runs) instead of two
-// per run. `gang_uniformity_values[i]` belongs to `runs[i]` (REQUIRES: same
-// size; each job at most once). Returns, per run, whether it was leased.
+// Moves each run's job from queued to leased and creates the run, in one
+// UPDATE (locking the jobs still queued, in job id order) and one COPY. A job
+// no longer queued (a cancel won the race) gets no run. For a gang member
+// placed under a node uniformity label, `gang_uniformity_values[i]` is the
+// label's value on its gang's nodes (REQUIRES: as many as runs; each job at
+// most once). Returns, per run, whether it was leased.
 std::vector<bool> LeaseJobs(pqxx::work& tx, const std::vector<RunRecord>& runs, absl::Time now,
                             const std::vector<std::string>& gang_uniformity_values);
 
