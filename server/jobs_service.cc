@@ -167,6 +167,25 @@ const std::vector<const store::RunView*>& RunsOf(
   return it == by_job.end() ? kNone : it->second;
 }
 
+// The named jobs that exist, with their runs.
+struct JobsWithRuns {
+  std::map<std::string, store::JobView> jobs;
+  std::vector<store::RunView> runs;
+};
+
+absl::StatusOr<JobsWithRuns> LoadJobsWithRuns(
+    store::Database& db, const google::protobuf::RepeatedPtrField<std::string>& job_ids) {
+  JobsWithRuns out;
+  absl::Status status = db.Run([&](pqxx::work& tx) {
+    const std::vector<std::string> ids(job_ids.begin(), job_ids.end());
+    out.jobs = store::JobsById(tx, ids);
+    out.runs = store::RunsOfJobs(tx, ids);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
 }  // namespace
 
 grpc::Status JobsService::GetJobStatus(grpc::ServerContext*, const api::JobStatusRequest* request,
@@ -216,17 +235,10 @@ grpc::Status JobsService::GetJobStatusUsingExternalJobUri(
 grpc::Status JobsService::GetJobDetails(grpc::ServerContext*, const api::JobDetailsRequest* request,
                                         api::JobDetailsResponse* response) {
   if (auto s = CheckIdCount("job_ids", request->job_ids_size()); !s.ok()) return ToGrpcStatus(s);
-  std::map<std::string, store::JobView> jobs;
-  std::vector<store::RunView> runs;
-  absl::Status status = db_.Run([&](pqxx::work& tx) {
-    const auto ids = ToVector(request->job_ids());
-    jobs = store::JobsById(tx, ids);
-    runs = store::RunsOfJobs(tx, ids);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return ToGrpcStatus(status);
-  const auto by_job = ByJob(runs);
-  for (const auto& [id, job] : jobs) {
+  auto loaded = LoadJobsWithRuns(db_, request->job_ids());
+  if (!loaded.ok()) return ToGrpcStatus(loaded.status());
+  const auto by_job = ByJob(loaded->runs);
+  for (const auto& [id, job] : loaded->jobs) {
     (*response->mutable_job_details())[id] =
         Details(job, RunsOf(by_job, id), request->expand_job_spec(), request->expand_job_run());
   }
@@ -236,17 +248,10 @@ grpc::Status JobsService::GetJobDetails(grpc::ServerContext*, const api::JobDeta
 grpc::Status JobsService::GetJobErrors(grpc::ServerContext*, const api::JobErrorsRequest* request,
                                        api::JobErrorsResponse* response) {
   if (auto s = CheckIdCount("job_ids", request->job_ids_size()); !s.ok()) return ToGrpcStatus(s);
-  std::map<std::string, store::JobView> jobs;
-  std::vector<store::RunView> runs;
-  absl::Status status = db_.Run([&](pqxx::work& tx) {
-    const auto ids = ToVector(request->job_ids());
-    jobs = store::JobsById(tx, ids);
-    runs = store::RunsOfJobs(tx, ids);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return ToGrpcStatus(status);
-  const auto by_job = ByJob(runs);
-  for (const auto& [id, job] : jobs) {
+  auto loaded = LoadJobsWithRuns(db_, request->job_ids());
+  if (!loaded.ok()) return ToGrpcStatus(loaded.status());
+  const auto by_job = ByJob(loaded->runs);
+  for (const auto& [id, job] : loaded->jobs) {
     (*response->mutable_job_errors())[id] = ErrorText(job, RunsOf(by_job, id));
   }
   return grpc::Status::OK;
