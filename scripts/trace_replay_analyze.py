@@ -104,6 +104,8 @@ class Replay:
         busy = sum(self.running.values())
         while t0 < t1:
             w = int(t0 // self.window)
+            if (w + 1) * self.window <= t0:  # floor division rounded down across a boundary
+                w += 1
             seg_end = min(t1, (w + 1) * self.window)
             dt = seg_end - t0
             a = self.acc[w]

@@ -1,5 +1,6 @@
 #include "server/server_config.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <yaml-cpp/yaml.h>
@@ -10,6 +11,37 @@
 
 namespace armada::server {
 namespace {
+
+// Submission accepts the scheduler's priority classes unless the file says
+// otherwise, and defaults to the scheduler's default class; a class the
+// scheduler does not know would leave its jobs queued forever, so it is an
+// error that names it.
+absl::Status ReconcilePriorityClasses(const YAML::Node& submit, ServerConfig& config) {
+  const auto& classes = config.scheduling.fair_share.priority_classes;
+  auto& c = config.submit;
+  if (!submit || !submit["allowedPriorityClasses"]) {
+    c.allowed_priority_classes.clear();
+    for (const auto& [name, pc] : classes) c.allowed_priority_classes.push_back(name);
+  }
+  if (!submit || !submit["defaultPriorityClass"]) {
+    c.default_priority_class = config.scheduling.fair_share.default_priority_class;
+  }
+  if (config.scheduling.algorithm != "fairShare") return absl::OkStatus();
+  for (const std::string& name : c.allowed_priority_classes) {
+    if (!classes.contains(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("submit.allowedPriorityClasses: \"", name,
+                       "\" is not a priority class of scheduling.priorityClasses"));
+    }
+  }
+  if (std::find(c.allowed_priority_classes.begin(), c.allowed_priority_classes.end(),
+                c.default_priority_class) == c.allowed_priority_classes.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("submit.defaultPriorityClass: \"", c.default_priority_class,
+                     "\" is not one of submit.allowedPriorityClasses"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
@@ -73,7 +105,7 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
       c.supported_resources = submit["supportedResources"].as<std::vector<std::string>>();
     }
   }
-  return absl::OkStatus();
+  return ReconcilePriorityClasses(root["submit"], config);
 }
 
 }  // namespace
