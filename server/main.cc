@@ -13,18 +13,18 @@
 #include "lib/events/event_relay.h"
 #include "lib/scheduling/scheduling_config.h"
 #include "lib/store/migrations.h"
-#include "server/event_service.h"
-#include "server/executor_admin_service.h"
-#include "server/executor_service.h"
-#include "server/http_gateway.h"
-#include "server/jobs_service.h"
-#include "server/metrics.h"
-#include "server/metrics_refresher.h"
-#include "server/queue_service.h"
-#include "server/scheduler_loop.h"
-#include "server/scheduler_reporting_service.h"
+#include "server/api/event_service.h"
+#include "server/api/executor_admin_service.h"
+#include "server/api/executor_service.h"
+#include "server/http/http_gateway.h"
+#include "server/api/jobs_service.h"
+#include "server/http/metrics.h"
+#include "server/http/metrics_refresher.h"
+#include "server/api/queue_service.h"
+#include "server/scheduler/scheduler_loop.h"
+#include "server/api/scheduler_reporting_service.h"
 #include "server/server_config.h"
-#include "server/submit_service.h"
+#include "server/api/submit_service.h"
 #include "spdlog/spdlog.h"
 
 namespace {
@@ -60,12 +60,12 @@ int main(int argc, char** argv) {
   if (!redis.ok()) return Fail(std::string(redis.status().message()));
 
   armada::common::RealClock clock;
-  armada::server::JobOperations job_operations(**db, clock, config->requeue_preempted_jobs);
+  armada::server::JobOperations job_operations(**db, clock, config->retry);
   armada::server::QueueService queue_service(**db, job_operations);
   armada::server::SubmitService submit_service(**db, queue_service, job_operations, config->submit,
                                                clock);
   armada::server::EventService event_service(config->redis_url);
-  armada::server::ExecutorService executor_service(**db, clock, config->max_retries);
+  armada::server::ExecutorService executor_service(**db, clock, config->retry);
   armada::server::ExecutorAdminService executor_admin_service(**db, job_operations);
   armada::server::NodeService node_service(job_operations);
   armada::server::JobsService jobs_service(**db);

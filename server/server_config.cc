@@ -47,7 +47,8 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
       root, {"grpcAddress", "httpAddress", "databaseUrl", "redisUrl", "databaseConnections",
              "schedulePeriod", "executorTimeout", "maxUnacknowledgedRunsPerExecutor", "maxRetries",
-             "eventRetention", "submit", "scheduling"}));
+             "maxAttemptedRuns", "requeuePreemptedJobs", "leaderLockTimeout", "maxLeasesPerCycle",
+             "leasesPerTransaction", "eventRetention", "submit", "scheduling"}));
   if (root["grpcAddress"]) config.grpc_address = root["grpcAddress"].as<std::string>();
   if (root["httpAddress"]) config.http_address = root["httpAddress"].as<std::string>();
   if (root["databaseUrl"]) config.database_url = root["databaseUrl"].as<std::string>();
@@ -61,9 +62,17 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
     config.max_unacknowledged_runs_per_executor =
         root["maxUnacknowledgedRunsPerExecutor"].as<int>();
   }
-  if (root["maxRetries"]) config.max_retries = root["maxRetries"].as<int>();
+  if (root["maxRetries"]) config.retry.max_retries = root["maxRetries"].as<int>();
+  if (root["maxAttemptedRuns"]) {
+    config.retry.max_attempted_runs = root["maxAttemptedRuns"].as<int>();
+  }
   if (root["requeuePreemptedJobs"]) {
-    config.requeue_preempted_jobs = root["requeuePreemptedJobs"].as<bool>();
+    config.retry.requeue_preempted = root["requeuePreemptedJobs"].as<bool>();
+  }
+  RETURN_IF_ERROR(common::ReadDuration(root, "leaderLockTimeout", &config.leader_lock_timeout));
+  if (root["maxLeasesPerCycle"]) config.max_leases_per_cycle = root["maxLeasesPerCycle"].as<int>();
+  if (root["leasesPerTransaction"]) {
+    config.leases_per_transaction = root["leasesPerTransaction"].as<int>();
   }
   RETURN_IF_ERROR(common::ReadDuration(root, "eventRetention", &config.event_retention));
   if (const YAML::Node scheduling = root["scheduling"]) {

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/model/retry_policy.h"
 #include "lib/model/submit_validation.h"
 #include "lib/scheduling/scheduling_config.h"
 
@@ -27,14 +28,19 @@ struct ServerConfig {
   // Back-pressure: an executor holding this many runs it has not yet started
   // (leased, not pending) gets no new leases until it catches up.
   int max_unacknowledged_runs_per_executor = 2500;
-  // A job whose lease is returned after its run started is requeued at most
-  // this many times (Armada's scheduling.maxRetries); returns of runs that
-  // never started do not count.
-  int max_retries = 3;
-  // Preempted jobs go back to their queue (a job's annotation
-  // armadaproject.io/requeueOnPreemption: "true"|"false" overrides); off, they
-  // fail as in Armada.
-  bool requeue_preempted_jobs = true;
+  // maxRetries, maxAttemptedRuns and requeuePreemptedJobs.
+  model::RetryPolicy retry;
+  // A leader whose lock session has been silent this long (frozen, or cut off
+  // from the database) loses the lock: PostgreSQL ends the session
+  // (idle_session_timeout) and any decision transaction it left open
+  // (idle_in_transaction_session_timeout), and another replica takes over.
+  absl::Duration leader_lock_timeout = absl::Seconds(15);
+  // At most this many leases per scheduling cycle (Armada's
+  // maximumJobsToSchedule), written in transactions of at most
+  // leasesPerTransaction leases, so that no cycle holds the event log's lock
+  // for long and the lease and report paths stay served while it writes.
+  int max_leases_per_cycle = 10000;
+  int leases_per_transaction = 1000;
   // Events older than this are pruned from PostgreSQL and Redis.
   absl::Duration event_retention = absl::Hours(14 * 24);
   model::SubmitConfig submit;

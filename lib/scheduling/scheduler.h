@@ -47,6 +47,9 @@ struct SchedulingSnapshot {
   // FifoScheduler ignores rate_limits, clock and max_cycle_time.
   const common::Clock* clock = nullptr;
   absl::Duration max_cycle_time = absl::ZeroDuration();
+  // The cycle leases at most this many jobs (a gang counts whole; Armada's
+  // maximumJobsToSchedule); 0 = no limit. FifoScheduler ignores it.
+  int64_t max_leases = 0;
 };
 
 struct Lease {

@@ -7,10 +7,20 @@ namespace armada::store {
 void UpsertExecutor(pqxx::work& tx, const ExecutorRecord& executor) {
   tx.exec_params0(
       "INSERT INTO executors (name, pool, last_seen, report) VALUES ($1, $2, to_timestamp($3), $4) "
-      "ON CONFLICT (name) DO UPDATE SET pool = EXCLUDED.pool, last_seen = EXCLUDED.last_seen, "
+      "ON CONFLICT (name) DO UPDATE SET pool = EXCLUDED.pool, "
+      "last_seen = GREATEST(executors.last_seen, EXCLUDED.last_seen), "
       "report = EXCLUDED.report",
       executor.name, executor.pool, ToEpochSeconds(executor.last_seen),
       pqxx::binarystring(executor.report));
+}
+
+void TouchExecutor(pqxx::work& tx, const std::string& name, const std::string& pool,
+                   absl::Time at) {
+  tx.exec_params0(
+      "INSERT INTO executors (name, pool, last_seen, report) VALUES ($1, $2, to_timestamp($3), "
+      "''::bytea) ON CONFLICT (name) DO UPDATE SET "
+      "last_seen = GREATEST(executors.last_seen, EXCLUDED.last_seen)",
+      name, pool, ToEpochSeconds(at));
 }
 
 std::vector<ExecutorRecord> ExecutorsSeenSince(pqxx::work& tx, absl::Time since) {

@@ -22,6 +22,14 @@ struct ExecutorRecord {
 
 void UpsertExecutor(pqxx::work& tx, const ExecutorRecord& executor);
 
+// Records that the executor called at `at` (its heartbeat), creating it with
+// an empty report if it is new. Cheap, and meant to run in its own short
+// transaction on receipt of every call, so that an executor's liveness never
+// depends on the server managing to apply what it sent. last_seen never moves
+// backwards.
+void TouchExecutor(pqxx::work& tx, const std::string& name, const std::string& pool,
+                   absl::Time at);
+
 // Executors heard from at or after `since`, by name.
 std::vector<ExecutorRecord> ExecutorsSeenSince(pqxx::work& tx, absl::Time since);
 

@@ -239,6 +239,26 @@ int CountAttemptedRuns(pqxx::work& tx, const std::string& job_id) {
       .as<int>();
 }
 
+int CountRunsTowardsLimit(pqxx::work& tx, const std::string& job_id) {
+  return tx
+      .exec_params1("SELECT count(*) FROM runs WHERE job_id = $1 AND state <> 'preempted'",
+                    job_id)[0]
+      .as<int>();
+}
+
+void SetStopPending(pqxx::work& tx, const std::string& run_id, bool pending) {
+  tx.exec_params0("UPDATE runs SET stop_pending = $2 WHERE run_id = $1::uuid", run_id, pending);
+}
+
+std::optional<std::string> LatestRunOfJob(pqxx::work& tx, const std::string& job_id) {
+  auto rows = tx.exec_params(
+      "SELECT run_id::text FROM runs WHERE job_id = $1 ORDER BY leased_at DESC, serial DESC "
+      "LIMIT 1",
+      job_id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
 void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::string& reason,
                       const std::string& user) {
   tx.exec_params0(
@@ -404,17 +424,22 @@ void SetRunState(pqxx::work& tx, const std::string& run_id, model::RunState stat
 
 namespace {
 
-// Active runs with their jobs (spec included), for the given WHERE clause on
-// runs `r` and jobs `j`.
+constexpr char kActiveRun[] = "r.state IN ('leased', 'pending', 'running')";
+constexpr char kStopPendingRun[] = "r.stop_pending";
+constexpr char kSilentExecutor[] =
+    "r.executor IN (SELECT name FROM executors WHERE last_seen < to_timestamp($1))";
+
+// Runs matching `which` (kActiveRun or kStopPendingRun) with their jobs (spec
+// included), for the given WHERE clause on runs `r` and jobs `j`, locked.
 template <typename... Args>
-std::vector<LeasedRun> ActiveRunsWhere(pqxx::work& tx, const std::string& where, Args&&... args) {
+std::vector<LeasedRun> RunsWhere(pqxx::work& tx, const char* which, const std::string& where,
+                                 Args&&... args) {
   std::vector<LeasedRun> runs;
   const std::string sql = absl::StrCat(
       "SELECT r.run_id, r.job_id, r.executor, r.node, r.pool, r.state, "
       "j.job_id, j.queue, j.job_set, j.owner, j.state, j.cancel_requested, j.spec, "
-      "r.gang_uniformity_value FROM runs r JOIN jobs j USING (job_id) "
-      "WHERE r.state IN ('leased', 'pending', 'running') AND ",
-      where, " ORDER BY r.leased_at, r.run_id FOR UPDATE OF r, j");
+      "r.gang_uniformity_value FROM runs r JOIN jobs j USING (job_id) WHERE ",
+      which, " AND ", where, " ORDER BY r.leased_at, r.run_id FOR UPDATE OF r, j");
   for (const auto& row : tx.exec_params(sql, std::forward<Args>(args)...)) {
     LeasedRun run{RunFromRow(row), JobFromRow(row, 6), row[13].c_str()};
     run.job.spec = BytesFromField(row[12]);
@@ -426,14 +451,19 @@ std::vector<LeasedRun> ActiveRunsWhere(pqxx::work& tx, const std::string& where,
 }  // namespace
 
 std::vector<LeasedRun> ActiveRunsOfExecutor(pqxx::work& tx, const std::string& executor) {
-  return ActiveRunsWhere(tx, "r.executor = $1", executor);
+  return RunsWhere(tx, kActiveRun, "r.executor = $1", executor);
 }
 
 std::vector<LeasedRun> ActiveRunsOfExecutorsSilentSince(pqxx::work& tx, absl::Time cutoff) {
-  return ActiveRunsWhere(tx,
-                         "r.executor IN (SELECT name FROM executors WHERE last_seen < "
-                         "to_timestamp($1))",
-                         ToEpochSeconds(cutoff));
+  return RunsWhere(tx, kActiveRun, kSilentExecutor, ToEpochSeconds(cutoff));
+}
+
+std::vector<LeasedRun> StopPendingRunsOfExecutor(pqxx::work& tx, const std::string& executor) {
+  return RunsWhere(tx, kStopPendingRun, "r.executor = $1", executor);
+}
+
+std::vector<LeasedRun> StopPendingRunsOfExecutorsSilentSince(pqxx::work& tx, absl::Time cutoff) {
+  return RunsWhere(tx, kStopPendingRun, kSilentExecutor, ToEpochSeconds(cutoff));
 }
 
 std::vector<std::string> InactiveOrUnknownRuns(pqxx::work& tx,

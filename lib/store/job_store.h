@@ -159,6 +159,22 @@ std::vector<JobRecord> LockJobsMatching(pqxx::work& tx, const JobFilter& filter,
 void MarkRunAttempted(pqxx::work& tx, const std::string& run_id);
 int CountAttemptedRuns(pqxx::work& tx, const std::string& job_id);
 
+// How many runs of the job count against maxAttemptedRuns: every run but the
+// preempted ones (a preemption is the scheduler's choice, not the job's fault).
+int CountRunsTowardsLimit(pqxx::work& tx, const std::string& job_id);
+
+// Marks a run whose executor may still be running it although the server has
+// ended it (preempted), or clears the mark once the executor confirmed it stopped.
+void SetStopPending(pqxx::work& tx, const std::string& run_id, bool pending);
+
+// Runs with a stop pending (see SetStopPending) of one executor, or of the
+// executors not seen since `cutoff`, with their jobs, locked.
+std::vector<LeasedRun> StopPendingRunsOfExecutor(pqxx::work& tx, const std::string& executor);
+std::vector<LeasedRun> StopPendingRunsOfExecutorsSilentSince(pqxx::work& tx, absl::Time cutoff);
+
+// The id of the job's most recent run; nullopt if it never had one.
+std::optional<std::string> LatestRunOfJob(pqxx::work& tx, const std::string& job_id);
+
 // Every queued job of every queue, as the scheduler needs them. submit_seq is
 // the submission time in microseconds (job ids break ties in submission order).
 // With `with_leased`, also the jobs holding a lease (what they would need if

@@ -18,7 +18,7 @@
 #include "lib/store/database.h"
 #include "lib/store/job_store.h"
 #include "lib/store/migrations.h"
-#include "server/job_index.h"
+#include "server/scheduler/job_index.h"
 
 namespace {
 

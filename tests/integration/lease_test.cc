@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "server/job_index.h"
+#include "server/scheduler/job_index.h"
 #include "tests/integration/executor_driver.h"
 
 namespace armada::testing {

@@ -143,7 +143,7 @@ TEST_CASE("cancel: racing the scheduler, each job ends cancelled exactly once") 
 
 TEST_CASE("preempt: a running job is preempted and fails, a queued one is left alone") {
   server::ServerConfig config;
-  config.requeue_preempted_jobs = false;  // Armada's behaviour
+  config.retry.requeue_preempted = false;  // Armada's behaviour
   ServerFixture server(config);
   server.CreateQueue("q");
   const auto lease = StartOneJob(server);
@@ -263,7 +263,7 @@ TEST_CASE("reprioritize: a whole job set, and a priority that is not a whole num
 
 TEST_CASE("lease return: the job is requeued onto another node, up to maxRetries") {
   server::ServerConfig config;
-  config.max_retries = 1;
+  config.retry.max_retries = 1;
   ServerFixture server(config);
   server.CreateQueue("q");
   TestExecutor executor;
@@ -291,7 +291,7 @@ TEST_CASE("lease return: the job is requeued onto another node, up to maxRetries
 
 TEST_CASE("lease return: a run that never started does not use up an attempt") {
   server::ServerConfig config;
-  config.max_retries = 0;
+  config.retry.max_retries = 0;
   ServerFixture server(config);
   server.CreateQueue("q");
   auto lease = StartOneJob(server);

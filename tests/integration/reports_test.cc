@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "server/http_gateway.h"
+#include "server/http/http_gateway.h"
 #include "tests/integration/executor_driver.h"
 
 namespace armada::testing {

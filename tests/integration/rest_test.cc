@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "api/event.pb.h"
-#include "server/http_gateway.h"
-#include "server/metrics.h"
-#include "server/metrics_refresher.h"
-#include "server/rest_json.h"
+#include "server/http/http_gateway.h"
+#include "server/http/metrics.h"
+#include "server/http/metrics_refresher.h"
+#include "server/http/rest_json.h"
 #include "tests/integration/server_fixture.h"
 
 namespace armada::testing {

@@ -41,12 +41,12 @@ ServerFixture::ServerFixture(server::ServerConfig config,
   config.database_url = DatabaseUrl();
   config.redis_url = RedisUrl();
   job_operations_ =
-      std::make_unique<server::JobOperations>(*db_, clock_, config.requeue_preempted_jobs);
+      std::make_unique<server::JobOperations>(*db_, clock_, config.retry);
   queue_service_ = std::make_unique<server::QueueService>(*db_, *job_operations_);
   submit_service_ = std::make_unique<server::SubmitService>(*db_, *queue_service_, *job_operations_,
                                                             config.submit, clock_);
   event_service_ = std::make_unique<server::EventService>(config.redis_url);
-  executor_service_ = std::make_unique<server::ExecutorService>(*db_, clock_, config.max_retries);
+  executor_service_ = std::make_unique<server::ExecutorService>(*db_, clock_, config.retry);
   executor_admin_service_ = std::make_unique<server::ExecutorAdminService>(*db_, *job_operations_);
   node_service_ = std::make_unique<server::NodeService>(*job_operations_);
   jobs_service_ = std::make_unique<server::JobsService>(*db_);

@@ -34,6 +34,8 @@ std::optional<std::string> RoundLimits::RoundStop() {
   if (stopped_) return stopped_;
   if (deadline_ && ++calls_ % kCheckEvery == 0 && snapshot_.clock->Now() > *deadline_) {
     stopped_ = kCycleTimeReason;
+  } else if (snapshot_.max_leases > 0 && leases_ >= snapshot_.max_leases) {
+    stopped_ = kMaxLeasesReason;
   } else if (global_ && global_->Available(snapshot_.now) < 1) {
     stopped_ = kGlobalRateLimitReason;
   }
@@ -58,12 +60,14 @@ bool RoundLimits::QueueAllows(const std::string& queue) {
 }
 
 bool RoundLimits::Allows(const std::string& queue, int n) {
+  if (snapshot_.max_leases > 0 && leases_ + n > snapshot_.max_leases) return false;
   if (global_ && global_->Available(snapshot_.now) < n) return false;
   if (config_.maximum_per_queue_scheduling_rate <= 0) return true;
   return QueueBucket(queue).Available(snapshot_.now) >= n;
 }
 
 void RoundLimits::OnLease(const std::string& queue) {
+  ++leases_;
   if (global_) {
     [[maybe_unused]] bool ok = global_->Consume(1, snapshot_.now);
     assert(ok);

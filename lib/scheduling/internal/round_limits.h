@@ -1,7 +1,7 @@
 #pragma once
 
 // RoundLimits: the limits that stop a FairShareScheduler cycle early, across all its pools: the
-// global and per-queue token buckets and the cycle-time limit. Module-private.
+// global and per-queue token buckets, the cycle-time limit and the cap on leases per cycle. Module-private.
 
 #include <cstdint>
 #include <map>
@@ -18,6 +18,7 @@ namespace armada::scheduling::internal {
 inline constexpr char kGlobalRateLimitReason[] = "global scheduling rate limit exceeded";
 inline constexpr char kQueueRateLimitReason[] = "queue scheduling rate limit exceeded";
 inline constexpr char kCycleTimeReason[] = "maximum cycle time exceeded";
+inline constexpr char kMaxLeasesReason[] = "maximum jobs to schedule per cycle reached";
 
 // One cycle's limits. Buckets start from snapshot.rate_limits (missing = full) and are evaluated
 // at snapshot.now, so they do not refill during the cycle. The cycle-time deadline is the clock's
@@ -62,6 +63,7 @@ class RoundLimits {
   std::map<std::string, TokenBucket> queues_;  // buckets touched this cycle
   std::optional<absl::Time> deadline_;         // nullopt = no cycle-time limit
   int64_t calls_ = 0;
+  int64_t leases_ = 0;
   std::optional<std::string> stopped_;
 };
 

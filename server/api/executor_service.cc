@@ -1,0 +1,160 @@
+#include "server/api/executor_service.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "lib/store/executor_store.h"
+#include "lib/store/job_store.h"
+#include "server/api/grpc_status.h"
+#include "server/jobs/job_events.h"
+#include "server/jobs/job_transitions.h"
+#include "server/jobs/run_reports.h"
+#include "server/jobs/scheduling_conversion.h"
+#include "spdlog/spdlog.h"
+
+namespace armada::server {
+namespace {
+
+using model::RunState;
+
+// Gang members learn their gang (and the node uniformity label value their
+// gang was placed under) from their environment, as in Armada.
+void AddGangEnvironment(api::Job& job, const std::string& uniformity_value) {
+  const GangOf gang = GangOfJob(job);
+  if (gang.id.empty()) return;
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"ARMADA_GANG_ID", gang.id}, {"ARMADA_GANG_CARDINALITY", absl::StrCat(gang.cardinality)}};
+  if (!gang.uniformity_label.empty()) {
+    env.emplace_back("ARMADA_GANG_NODE_UNIFORMITY_LABEL_NAME", gang.uniformity_label);
+    env.emplace_back("ARMADA_GANG_NODE_UNIFORMITY_LABEL_VALUE", uniformity_value);
+  }
+  for (auto& pod : *job.mutable_pod_specs()) {
+    for (auto& container : *pod.mutable_containers()) {
+      for (const auto& [name, value] : env) {
+        auto* var = container.add_env();
+        var->set_name(name);
+        var->set_value(value);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+grpc::Status ExecutorService::LeaseJobRuns(
+    grpc::ServerContext*,
+    grpc::ServerReaderWriter<executorapi::LeaseStreamMessage, executorapi::LeaseRequest>* stream) {
+  executorapi::LeaseRequest request;
+  if (!stream->Read(&request)) return grpc::Status::OK;
+  if (request.executor_id().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("executor_id must be set"));
+  }
+  std::set<std::string> held(request.unassigned_job_run_ids().begin(),
+                             request.unassigned_job_run_ids().end());
+  for (const auto& node : request.nodes()) {
+    for (const auto& [run_id, state] : node.run_ids_by_state()) held.insert(run_id);
+  }
+
+  const absl::Time received = clock_.Now();
+  RecordHeartbeat(request.executor_id(), request.pool(), received);
+  std::vector<std::string> to_cancel;
+  std::vector<store::LeasedRun> to_start;
+  absl::Status status = db_.Run([&](pqxx::work& tx) {
+    store::UpsertExecutor(tx, store::ExecutorRecord{request.executor_id(), request.pool(),
+                                                    received, request.SerializeAsString()});
+    to_cancel = store::InactiveOrUnknownRuns(tx, {held.begin(), held.end()});
+    to_start.clear();
+    JobTransitions transitions(tx, clock_.Now(), policy_);
+    // Preempted runs it no longer holds have stopped: their jobs may run again.
+    for (const store::LeasedRun& run : store::StopPendingRunsOfExecutor(tx, request.executor_id())) {
+      if (!held.count(run.run.run_id)) transitions.ConfirmStopped(run);
+    }
+    for (auto& run : store::ActiveRunsOfExecutor(tx, request.executor_id())) {
+      const bool is_held = held.count(run.run.run_id) > 0;
+      if (run.job.cancel_requested) {
+        if (is_held) {
+          to_cancel.push_back(run.run.run_id);  // the cancel ends when it reports the run ended
+        } else {
+          transitions.CompleteCancel(run.job, run.run.run_id);  // it never had it
+        }
+        continue;
+      }
+      if (is_held) continue;
+      if (run.run.state != RunState::kLeased) {
+        // It started, but the executor no longer has it (it restarted, and
+        // its processes went with it): the run is lost.
+        transitions.LoseRun(run);
+        continue;
+      }
+      // An executor at its own limit asks for nothing more (max 0 would mean "no limit").
+      if (request.at_lease_limit() ||
+          (request.max_jobs_to_lease() > 0 && to_start.size() >= request.max_jobs_to_lease())) {
+        continue;
+      }
+      to_start.push_back(std::move(run));
+    }
+    transitions.Commit();
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return ToGrpcStatus(status);
+
+  if (!to_cancel.empty()) {
+    executorapi::LeaseStreamMessage message;
+    for (const auto& id : to_cancel) message.mutable_cancel_runs()->add_job_run_ids_to_cancel(id);
+    stream->Write(message);
+  }
+  for (const store::LeasedRun& run : to_start) {
+    executorapi::LeaseStreamMessage message;
+    auto* lease = message.mutable_lease();
+    lease->set_job_run_id(run.run.run_id);
+    lease->set_queue(run.job.queue);
+    lease->set_jobset(run.job.job_set);
+    lease->set_user(run.job.owner);
+    lease->set_node_name(run.run.node);
+    if (!lease->mutable_job()->ParseFromString(run.job.spec)) {
+      spdlog::error("job={} run={} stored spec is unreadable; not leasing it", run.job.job_id,
+                    run.run.run_id);
+      continue;
+    }
+    AddGangEnvironment(*lease->mutable_job(), run.gang_uniformity_value);
+    if (!stream->Write(message)) return grpc::Status::CANCELLED;
+  }
+  executorapi::LeaseStreamMessage end;
+  end.mutable_end();
+  stream->Write(end);
+  if (!to_start.empty() || !to_cancel.empty()) {
+    spdlog::info("lease exchange executor={} leases={} cancels={}", request.executor_id(),
+                 to_start.size(), to_cancel.size());
+  }
+  return grpc::Status::OK;
+}
+
+void ExecutorService::RecordHeartbeat(const std::string& executor, const std::string& pool,
+                                      absl::Time at) {
+  absl::Status status = db_.Run([&](pqxx::work& tx) {
+    store::TouchExecutor(tx, executor, pool, at);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    spdlog::warn("executor={} heartbeat not recorded: {}", executor,
+                 std::string(status.message()));
+  }
+}
+
+grpc::Status ExecutorService::ReportEvents(grpc::ServerContext*,
+                                           const executorapi::EventList* request,
+                                           google::protobuf::Empty*) {
+  if (request->executor_id().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("executor_id must be set"));
+  }
+  RecordHeartbeat(request->executor_id(), "", clock_.Now());
+  absl::Status status = db_.Run([&](pqxx::work& tx) -> absl::Status {
+    RunReports reports(tx, clock_.Now(), policy_);
+    for (const auto& report : request->events()) reports.Apply(request->executor_id(), report);
+    reports.Commit();
+    return absl::OkStatus();
+  });
+  return ToGrpcStatus(status);
+}
+
+}  // namespace armada::server

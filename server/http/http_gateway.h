@@ -1,0 +1,80 @@
+#pragma once
+
+// armada-server's HTTP port: Armada's REST routes (server/rest_routes.h),
+// /health and /metrics. Each REST call is forwarded to the gRPC method over
+// a channel, normally the server's in-process one, so the services' own
+// validation, errors and interceptors (metrics) apply unchanged and the
+// gateway depends on no service class. gRPC status codes become HTTP
+// statuses as grpc-gateway maps them; errors have the body
+// {"code": <gRPC code>, "message": "...", "error": "...", "details": []}.
+// Server-streaming methods answer with chunked newline-delimited JSON, one
+// {"result": {...}} object per message, until the gRPC stream ends or the
+// HTTP client goes away.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "server/http/rest_routes.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace armada::server {
+
+class HttpGateway {
+ public:
+  struct Options {
+    // /health answers 200 when this returns OK, 503 with its message
+    // otherwise; unset: always 200.
+    std::function<absl::Status()> health;
+    // The Prometheus text exposition served at /metrics; unset: no /metrics.
+    std::function<std::string()> metrics;
+    // Requests served at once; each open event stream holds one.
+    int max_concurrent_requests = 64;
+    size_t max_body_bytes = 16 << 20;
+  };
+
+  // kInvalidArgument when a route of ArmadaRestRoutes() does not match the
+  // linked protobuf descriptors (a programming error).
+  static absl::StatusOr<std::unique_ptr<HttpGateway>> Create(
+      std::shared_ptr<grpc::ChannelInterface> channel, Options options);
+  // Stops the server if it still runs.
+  ~HttpGateway();
+
+  // Listens on `address` ("host:port"; port 0 picks a free one) and serves
+  // on a background thread. Returns the bound port. kInvalidArgument for a
+  // malformed address, kUnavailable when the port cannot be bound. Call once.
+  absl::StatusOr<int> Start(const std::string& address);
+
+  // Ends open event streams, stops listening and waits for the workers.
+  // Idempotent.
+  void Stop();
+
+ private:
+  HttpGateway(std::shared_ptr<grpc::ChannelInterface> channel, Options options,
+              std::vector<ResolvedRoute> routes);
+  void Serve(const ResolvedRoute& route, const httplib::Request& request,
+             httplib::Response& response);
+  void ServeStream(const ResolvedRoute& route, const std::string& payload,
+                   const httplib::Request& request, httplib::Response& response);
+
+  std::shared_ptr<grpc::ChannelInterface> channel_;
+  Options options_;
+  std::vector<ResolvedRoute> routes_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace armada::server

@@ -1,0 +1,229 @@
+#include "server/http/metrics.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/interceptor.h>
+#include <prometheus/text_serializer.h>
+
+#ifndef ARMADA_VERSION
+#define ARMADA_VERSION "dev"
+#endif
+
+namespace armada::server {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+using grpc::experimental::ServerRpcInfo;
+
+// go-grpc-prometheus' label values.
+const char* CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "Canceled";
+    case grpc::StatusCode::UNKNOWN:
+      return "Unknown";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "InvalidArgument";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DeadlineExceeded";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NotFound";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "AlreadyExists";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PermissionDenied";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "ResourceExhausted";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FailedPrecondition";
+    case grpc::StatusCode::ABORTED:
+      return "Aborted";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OutOfRange";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "Unimplemented";
+    case grpc::StatusCode::INTERNAL:
+      return "Internal";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "Unavailable";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DataLoss";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "Unauthenticated";
+    default:
+      return "Unknown";
+  }
+}
+
+const char* TypeName(ServerRpcInfo::Type type) {
+  switch (type) {
+    case ServerRpcInfo::Type::UNARY:
+      return "unary";
+    case ServerRpcInfo::Type::CLIENT_STREAMING:
+      return "client_stream";
+    case ServerRpcInfo::Type::SERVER_STREAMING:
+      return "server_stream";
+    case ServerRpcInfo::Type::BIDI_STREAMING:
+      return "bidi_stream";
+    default:
+      return "unknown";
+  }
+}
+
+// Times one rpc from its creation to the status it sends; an rpc that ends
+// without sending one (the client went away) counts as Canceled.
+class RpcInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  RpcInterceptor(ServerMetrics& metrics, ServerRpcInfo& info)
+      : metrics_(metrics),
+        method_(info.method()),
+        type_(info.type()),
+        start_(std::chrono::steady_clock::now()) {}
+
+  ~RpcInterceptor() override {
+    if (!recorded_) Record(grpc::StatusCode::CANCELLED);
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (!recorded_ &&
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      Record(methods->GetSendStatus().error_code());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void Record(grpc::StatusCode code) {
+    recorded_ = true;
+    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+    metrics_.RecordRpc(method_, type_, code, elapsed.count());
+  }
+
+  ServerMetrics& metrics_;
+  const std::string method_;
+  const ServerRpcInfo::Type type_;
+  const std::chrono::steady_clock::time_point start_;
+  bool recorded_ = false;
+};
+
+class RpcInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit RpcInterceptorFactory(ServerMetrics& metrics) : metrics_(metrics) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(ServerRpcInfo* info) override {
+    return new RpcInterceptor(metrics_, *info);
+  }
+
+ private:
+  ServerMetrics& metrics_;
+};
+
+}  // namespace
+
+ServerMetrics::ServerMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      rpcs_handled_(prometheus::BuildCounter()
+                        .Name("grpc_server_handled_total")
+                        .Help("RPCs completed on the server, by method and status code.")
+                        .Register(*registry_)),
+      rpc_seconds_(prometheus::BuildHistogram()
+                       .Name("grpc_server_handling_seconds")
+                       .Help("Time from an RPC's start to its status, in seconds.")
+                       .Register(*registry_)),
+      jobs_(prometheus::BuildGauge()
+                .Name("armada_server_jobs")
+                .Help("Jobs by queue and state (refreshed from the database every few seconds).")
+                .Register(*registry_)),
+      queue_size_(prometheus::BuildGauge()
+                      .Name("armada_queue_size")
+                      .Help("Queued jobs per queue (as Armada's metric of the same name).")
+                      .Register(*registry_)),
+      events_logged_(prometheus::BuildCounter()
+                         .Name("armada_server_events_logged_total")
+                         .Help("Job events written to the event log (event_seq.last).")
+                         .Register(*registry_)
+                         .Add({})),
+      relay_lag_(prometheus::BuildGauge()
+                     .Name("armada_server_event_relay_lag_events")
+                     .Help("Logged events the relay has not yet published to Redis.")
+                     .Register(*registry_)
+                     .Add({})) {
+  prometheus::BuildGauge()
+      .Name("armada_server_build_info")
+      .Help("Always 1; the labels describe the running build.")
+      .Register(*registry_)
+      .Add({{"version", ARMADA_VERSION}, {"grpc_version", grpc::Version()}})
+      .Set(1);
+}
+
+std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+ServerMetrics::InterceptorFactories() {
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<RpcInterceptorFactory>(*this));
+  return factories;
+}
+
+void ServerMetrics::RecordRpc(const std::string& full_method, ServerRpcInfo::Type type,
+                              grpc::StatusCode code, double seconds) {
+  // "/api.Submit/SubmitJobs" -> service "api.Submit", method "SubmitJobs".
+  const size_t slash = full_method.rfind('/');
+  std::string service = slash == std::string::npos ? "" : full_method.substr(1, slash - 1);
+  std::string method = slash == std::string::npos ? full_method : full_method.substr(slash + 1);
+  prometheus::Labels labels = {
+      {"grpc_service", service}, {"grpc_method", method}, {"grpc_type", TypeName(type)}};
+  rpc_seconds_
+      .Add(labels, prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                           1, 2.5, 5, 10})
+      .Observe(seconds);
+  labels["grpc_code"] = CodeName(code);
+  rpcs_handled_.Add(labels).Increment();
+}
+
+void ServerMetrics::SetJobCounts(const std::vector<JobCount>& counts) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::pair<std::string, std::string>, prometheus::Gauge*> jobs;
+  std::map<std::string, prometheus::Gauge*> queued;
+  for (const JobCount& count : counts) {
+    auto key = std::make_pair(count.queue, count.state);
+    auto it = job_gauges_.find(key);
+    prometheus::Gauge* gauge = it != job_gauges_.end()
+                                   ? it->second
+                                   : &jobs_.Add({{"queue", count.queue}, {"state", count.state}});
+    gauge->Set(static_cast<double>(count.count));
+    jobs[key] = gauge;
+    if (count.state != "queued") continue;
+    auto q = queue_gauges_.find(count.queue);
+    prometheus::Gauge* size =
+        q != queue_gauges_.end() ? q->second : &queue_size_.Add({{"queueName", count.queue}});
+    size->Set(static_cast<double>(count.count));
+    queued[count.queue] = size;
+  }
+  for (auto& [key, gauge] : job_gauges_) {
+    if (!jobs.count(key)) jobs_.Remove(gauge);
+  }
+  for (auto& [queue, gauge] : queue_gauges_) {
+    if (!queued.count(queue)) queue_size_.Remove(gauge);
+  }
+  job_gauges_ = std::move(jobs);
+  queue_gauges_ = std::move(queued);
+}
+
+void ServerMetrics::SetEventLog(int64_t last_seq, std::optional<int64_t> relay_cursor) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The counter starts at the log's size and then follows it; a log that
+  // shrank (database replaced) is not an increase.
+  const int64_t increase = last_seq - last_seq_.value_or(0);
+  if (increase > 0) events_logged_.Increment(static_cast<double>(increase));
+  last_seq_ = last_seq;
+  if (relay_cursor)
+    relay_lag_.Set(static_cast<double>(std::max<int64_t>(0, last_seq - *relay_cursor)));
+}
+
+std::string ServerMetrics::Serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace armada::server

@@ -1,0 +1,186 @@
+#include "server/jobs/run_reports.h"
+
+#include "absl/strings/str_cat.h"
+#include "lib/store/job_store.h"
+#include "server/jobs/job_events.h"
+#include "spdlog/spdlog.h"
+
+namespace armada::server {
+namespace {
+
+using model::JobState;
+using model::RunState;
+
+// The job-level consequence of a run event: the job's new state and the
+// public event announcing it.
+struct Transition {
+  RunState run_state;
+  JobState job_state;
+  api::EventMessage message;
+  std::optional<int> exit_code;
+  std::string error;
+};
+
+// Kubernetes' container termination reasons, as Armada's failure causes.
+api::Cause CauseOf(const std::string& reason) {
+  if (reason == "OOMKilled") return api::OOM;
+  if (reason == "Evicted") return api::Evicted;
+  if (reason == "DeadlineExceeded") return api::DeadlineExceeded;
+  return api::Error;
+}
+
+template <typename Event, typename Report>
+void FillPod(Event* event, const std::string& executor, const Report& report) {
+  event->set_cluster_id(executor);
+  event->set_kubernetes_id(report.pod_name());
+  event->set_pod_name(report.pod_name());
+  event->set_pod_namespace(report.pod_namespace());
+}
+
+std::optional<Transition> TransitionFor(const executorapi::RunEvent& report,
+                                        const store::RunRecord& run, const EventSubject& subject,
+                                        absl::Time at) {
+  Transition t;
+  switch (report.event_case()) {
+    case executorapi::RunEvent::kPending: {
+      t.run_state = RunState::kPending;
+      t.job_state = JobState::kPending;
+      auto* e = InitEvent(t.message.mutable_pending(), subject, at);
+      FillPod(e, run.executor, report.pending());
+      e->set_pool(run.pool);
+      return t;
+    }
+    case executorapi::RunEvent::kRunning: {
+      t.run_state = RunState::kRunning;
+      t.job_state = JobState::kRunning;
+      auto* e = InitEvent(t.message.mutable_running(), subject, at);
+      FillPod(e, run.executor, report.running());
+      e->set_node_name(run.node);
+      e->set_pool(run.pool);
+      return t;
+    }
+    case executorapi::RunEvent::kSucceeded: {
+      t.run_state = RunState::kSucceeded;
+      t.job_state = JobState::kSucceeded;
+      t.exit_code = 0;
+      auto* e = InitEvent(t.message.mutable_succeeded(), subject, at);
+      FillPod(e, run.executor, report.succeeded());
+      e->set_node_name(run.node);
+      return t;
+    }
+    case executorapi::RunEvent::kFailed: {
+      const auto& failed = report.failed();
+      t.run_state = RunState::kFailed;
+      t.job_state = JobState::kFailed;
+      t.error = failed.reason();
+      auto* e = InitEvent(t.message.mutable_failed(), subject, at);
+      FillPod(e, run.executor, failed);
+      e->set_node_name(run.node);
+      e->set_reason(failed.reason());
+      e->set_cause(failed.containers().empty() ? api::Error
+                                               : CauseOf(failed.containers(0).reason()));
+      e->set_failure_category(e->cause() == api::Error ? "application"
+                                                       : api::Cause_Name(e->cause()));
+      for (const auto& container : failed.containers()) {
+        auto* status = e->add_container_statuses();
+        status->set_name(container.name());
+        status->set_exitcode(container.exit_code());
+        status->set_message(container.message());
+        status->set_reason(container.reason());
+        status->set_cause(CauseOf(container.reason()));
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+        // Deprecated in Armada's API but still filled there, and read by old clients.
+        (*e->mutable_exit_codes())[container.name()] = container.exit_code();
+#pragma GCC diagnostic pop
+        if (!t.exit_code) t.exit_code = container.exit_code();
+      }
+      return t;
+    }
+    case executorapi::RunEvent::kLeaseReturned: {
+      t.run_state = RunState::kLeaseReturned;
+      t.job_state = JobState::kQueued;
+      t.error = report.lease_returned().reason();
+      auto* e = InitEvent(t.message.mutable_lease_returned(), subject, at);
+      e->set_cluster_id(run.executor);
+      e->set_reason(report.lease_returned().reason());
+      e->set_run_attempted(report.lease_returned().run_attempted());
+      return t;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+bool RunReports::Apply(const std::string& executor, const executorapi::RunEvent& report) {
+  auto run = store::LockRun(tx_, report.run_id());
+  if (!run) {
+    spdlog::warn("executor={} run={} reported an event for an unknown run", executor,
+                 report.run_id());
+    return false;
+  }
+  if (run->executor != executor) {
+    spdlog::warn("executor={} run={} job={} reported a run of executor {}; refused", executor,
+                 run->run_id, run->job_id, run->executor);
+    return false;
+  }
+  auto jobs = store::GetJobs(tx_, {run->job_id}, /*lock=*/true);
+  if (jobs.empty()) return false;
+  const store::JobRecord& job = jobs[0];
+  const absl::Time at = report.has_created() ? FromTimestamp(report.created()) : now_;
+  EventSubject subject{job.job_id, job.queue, job.job_set};
+  auto t = TransitionFor(report, *run, subject, at);
+  if (!t) return true;
+  std::vector<store::EventRecord>& events = transitions_.events();
+  if (model::IsTerminal(run->state)) {
+    if (model::IsTerminal(t->run_state)) {
+      for (const store::LeasedRun& stopping : store::StopPendingRunsOfExecutor(tx_, executor)) {
+        if (stopping.run.run_id == run->run_id) transitions_.ConfirmStopped(stopping);
+      }
+      if (run->state == RunState::kLeaseExpired) ApplyLate(*run, job, report, at);
+    }
+    return true;  // a repeat, or a run the server has ended already
+  }
+  if (!model::CheckRunTransition(run->state, t->run_state).ok()) return true;
+  if (job.cancel_requested && model::IsTerminal(t->run_state) &&
+      t->run_state != RunState::kSucceeded) {
+    // The run stopped because (or while) its job was being cancelled.
+    transitions_.CompleteCancel(job, run->run_id);
+    return true;
+  }
+  store::SetRunState(tx_, run->run_id, t->run_state, at, t->exit_code, t->error);
+  events.push_back(ToRecord(subject, t->message));
+  const bool attempted = t->run_state == RunState::kRunning ||
+                         (report.has_lease_returned() && report.lease_returned().run_attempted());
+  if (attempted) store::MarkRunAttempted(tx_, run->run_id);
+  if (t->run_state == RunState::kLeaseReturned) {
+    transitions_.RequeueOrFail(job, *run, absl::StrCat("lease returned: ", t->error));
+    return true;
+  }
+  if (model::CheckJobTransition(job.state, t->job_state).ok()) {
+    store::SetJobState(tx_, job.job_id, t->job_state, t->error);
+  }
+  spdlog::debug("job={} run={} executor={} now {}", job.job_id, run->run_id, executor,
+                model::RunStateName(t->run_state));
+  return true;
+}
+
+bool RunReports::ApplyLate(const store::RunRecord& run, const store::JobRecord& job,
+                           const executorapi::RunEvent& report, absl::Time at) {
+  // Only while the job waits in its queue with this run as its last: once it
+  // was leased again, the new run is the job's, and the old one was told to stop.
+  if (job.state != JobState::kQueued || job.cancel_requested) return false;
+  if (store::LatestRunOfJob(tx_, job.job_id) != run.run_id) return false;
+  EventSubject subject{job.job_id, job.queue, job.job_set};
+  auto t = TransitionFor(report, run, subject, at);
+  spdlog::info("job={} run={} executor={} late report applied: {}", job.job_id, run.run_id,
+               run.executor, model::RunStateName(t->run_state));
+  store::SetRunState(tx_, run.run_id, t->run_state, at, t->exit_code, t->error);
+  store::SetJobState(tx_, job.job_id, t->job_state, t->error);
+  transitions_.events().push_back(ToRecord(subject, t->message));
+  return true;
+}
+
+}  // namespace armada::server

@@ -1,0 +1,139 @@
+#include "server/scheduler/scheduler_loop.h"
+
+#include <chrono>
+#include <thread>
+
+#include "absl/cleanup/cleanup.h"
+#include "lib/store/job_store.h"
+#include "server/jobs/job_transitions.h"
+#include "server/scheduler/snapshot_loader.h"
+#include "spdlog/spdlog.h"
+
+namespace armada::server {
+
+SchedulerLoop::SchedulerLoop(store::Database& db, const scheduling::Scheduler& scheduler,
+                             const common::Clock& clock, const ServerConfig& config)
+    : db_(db),
+      scheduler_(scheduler),
+      clock_(clock),
+      config_(config),
+      lock_(db.url(), config.leader_lock_timeout),
+      writer_(db, lock_, config.retry, std::max(1, config.leases_per_transaction)) {}
+
+void SchedulerLoop::StartGrace() {
+  expiry_not_before_ = std::max(expiry_not_before_, clock_.Now() + config_.executor_timeout);
+}
+
+bool SchedulerLoop::EnsureLeader() {
+  if (!lock_.Check()) return false;
+  if (lock_.term() != term_) {
+    term_ = lock_.term();
+    index_loaded_ = false;  // load what the previous leader left
+    rate_limits_ = {};      // full buckets for a new leader
+    expiry_not_before_ = clock_.Now() + config_.executor_timeout;
+  }
+  return true;
+}
+
+absl::StatusOr<int> SchedulerLoop::ExpireSilentExecutors() {
+  if (!EnsureLeader()) return absl::FailedPreconditionError("not the scheduling leader");
+  const absl::Time now = clock_.Now();
+  if (now < expiry_not_before_) return 0;
+  int expired = 0;
+  absl::Status status = db_.Run([&](pqxx::work& tx) -> absl::Status {
+    if (absl::Status fenced = lock_.Fence(tx); !fenced.ok()) return fenced;
+    JobTransitions transitions(tx, now, config_.retry);
+    const absl::Time cutoff = now - config_.executor_timeout;
+    const auto runs = store::ActiveRunsOfExecutorsSilentSince(tx, cutoff);
+    for (const store::LeasedRun& run : runs) transitions.ExpireLease(run);
+    for (const store::LeasedRun& run : store::StopPendingRunsOfExecutorsSilentSince(tx, cutoff)) {
+      transitions.ConfirmStopped(run);
+    }
+    transitions.Commit();
+    expired = static_cast<int>(runs.size());
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return expired;
+}
+
+absl::StatusOr<int> SchedulerLoop::RunCycle() {
+  // Wall time of the whole cycle, for the summary line (scripts/bench reads it).
+  const auto started = std::chrono::steady_clock::now();
+  if (!EnsureLeader()) return absl::FailedPreconditionError("not the scheduling leader");
+  // Any failure below may mean the database was away, and executors' heartbeats with it.
+  absl::Cleanup grace_on_failure = [&] { StartGrace(); };
+  if (auto expired = ExpireSilentExecutors(); !expired.ok()) return expired.status();
+  // The job index is loaded once (when this replica starts scheduling) and
+  // then follows the event log; after any error it is loaded afresh.
+  if (!index_loaded_) {
+    if (absl::Status s = index_.Load(db_); !s.ok()) return s;
+    index_loaded_ = true;
+  } else if (auto synced = index_.Sync(db_); !synced.ok()) {
+    index_loaded_ = false;
+    return synced.status();
+  }
+  const absl::Time now = clock_.Now();
+  scheduling::SchedulingSnapshot snapshot;
+  snapshot.now = now;
+  snapshot.rate_limits = rate_limits_;
+  snapshot.clock = &clock_;
+  snapshot.max_cycle_time = config_.scheduling.max_cycle_time;
+  snapshot.max_leases = config_.max_leases_per_cycle;
+  const SnapshotSettings settings{config_.executor_timeout,
+                                  config_.max_unacknowledged_runs_per_executor};
+  if (absl::Status s = LoadSnapshotTables(db_, settings, now, snapshot); !s.ok()) return s;
+  // The queued jobs are lent to the snapshot, not copied; they go back before
+  // the index changes again (on every path out of this function).
+  snapshot.jobs = index_.TakeQueued();
+  absl::Cleanup give_back = [&] { index_.ReturnQueued(std::move(snapshot.jobs)); };
+  snapshot.running = index_.RunningJobs();
+  // Scheduled even with nothing queued: the queues' usage keeps decaying and growing.
+  const auto scheduling_started = std::chrono::steady_clock::now();
+  scheduling::Decision decision = scheduler_.Schedule(snapshot);
+  const auto scheduled = std::chrono::steady_clock::now();
+  if (reports_ != nullptr) reports_->Record(snapshot, decision);
+  const auto reported = std::chrono::steady_clock::now();
+
+  WrittenDecision written = writer_.Write(decision, snapshot.jobs, now);
+  if (written.status.ok() || !written.leased.empty()) {
+    // Written in part or whole: the buckets paid for it.
+    rate_limits_ = std::move(decision.rate_limits);
+  }
+  const size_t queued = snapshot.jobs.size();
+  std::move(give_back).Invoke();
+  for (const auto& job : written.leased) index_.RecordLease(job);
+  if (!written.status.ok()) {
+    spdlog::warn("scheduling decision written in part: {} of {} leases; {}", written.leased.size(),
+                 decision.leases.size(), std::string(written.status.message()));
+    return written.status;
+  }
+  std::move(grace_on_failure).Cancel();
+  const int leased = static_cast<int>(written.leased.size());
+  if (leased == 0) return 0;
+  using Ms = std::chrono::duration<double, std::milli>;
+  const Ms took = std::chrono::steady_clock::now() - started;
+  spdlog::info(
+      "scheduling cycle: queued={} nodes={} leased={} took_ms={:.1f} (load={:.1f} "
+      "schedule={:.1f} report={:.1f} write={:.1f})",
+      queued, snapshot.nodes.size(), leased, took.count(), Ms(scheduling_started - started).count(),
+      Ms(scheduled - scheduling_started).count(), Ms(reported - scheduled).count(),
+      Ms(std::chrono::steady_clock::now() - reported).count());
+  return leased;
+}
+
+void SchedulerLoop::Run(const std::atomic<bool>& stop) {
+  const auto period = absl::ToChronoMilliseconds(config_.schedule_period);
+  while (!stop.load()) {
+    if (EnsureLeader()) {
+      auto leased = RunCycle();
+      if (!leased.ok()) {
+        spdlog::warn("scheduling cycle failed: {}", std::string(leased.status().message()));
+      }
+    }
+    std::this_thread::sleep_for(period);
+  }
+  lock_.Release();
+}
+
+}  // namespace armada::server

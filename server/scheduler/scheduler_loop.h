@@ -1,0 +1,83 @@
+#pragma once
+
+// The scheduling loop. Only the replica that holds the leader lock schedules
+// (LeaderLock: an advisory lock plus a fencing term, so a replica that lost
+// the lock writes nothing more). Each cycle expires the runs of dead
+// executors, reads a snapshot (the leader's job index and the tables), asks
+// the Scheduler for a decision and writes it (DecisionWriter: bounded,
+// fenced transactions).
+//
+// Liveness is judged fairly: an executor is declared dead only after it has
+// been silent for executorTimeout while this replica was leader and its
+// database work succeeded. After it becomes leader, and after any failed
+// cycle (the database away), every executor gets a grace of executorTimeout
+// before anything expires, since its heartbeats may not have been recorded.
+
+#include <atomic>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "lib/common/clock.h"
+#include "lib/scheduling/scheduler.h"
+#include "lib/store/database.h"
+#include "server/scheduler/decision_writer.h"
+#include "server/scheduler/job_index.h"
+#include "server/scheduler/leader_lock.h"
+#include "server/scheduler/scheduling_reports.h"
+#include "server/server_config.h"
+
+namespace armada::server {
+
+class SchedulerLoop {
+ public:
+  SchedulerLoop(store::Database& db, const scheduling::Scheduler& scheduler,
+                const common::Clock& clock, const ServerConfig& config);
+
+  // Every cycle's snapshot and decision go to `reports` (nullptr: none).
+  // Borrowed: must outlive the loop. Call before Run or RunCycle.
+  void SetReports(SchedulingReports* reports) { reports_ = reports; }
+
+  // Runs until `stop` is set: waits to become leader, then schedules every
+  // schedule period.
+  void Run(const std::atomic<bool>& stop);
+
+  // One cycle (tests call it directly): takes the leader lock if it is free,
+  // expires the leases of dead executors, then schedules. Returns the number
+  // of jobs leased; kFailedPrecondition if another replica is leader. Not
+  // thread-safe: one caller.
+  absl::StatusOr<int> RunCycle();
+
+  // Declares dead the executors silent for longer than executorTimeout (once
+  // the grace above has passed): their runs' leases expire (lease_expired)
+  // and the jobs are requeued (or fail once out of runs, or end cancelled
+  // when a cancel was under way); runs with a stop pending are taken as
+  // stopped. Returns how many runs expired.
+  absl::StatusOr<int> ExpireSilentExecutors();
+
+  // Whether this replica holds the leader lock (as of its last check).
+  bool is_leader() const { return lock_.is_leader(); }
+
+ private:
+  // Checks the lock; on a new term, resets what a new leader must not inherit.
+  bool EnsureLeader();
+  // Starts a grace period of executorTimeout from now.
+  void StartGrace();
+
+  store::Database& db_;
+  const scheduling::Scheduler& scheduler_;
+  const common::Clock& clock_;
+  const ServerConfig config_;
+  LeaderLock lock_;
+  DecisionWriter writer_;
+  int64_t term_ = 0;  // the term the state below belongs to
+  JobIndex index_;
+  bool index_loaded_ = false;
+  // No run expires before this (see the grace above).
+  absl::Time expiry_not_before_ = absl::InfiniteFuture();
+  // The rate-limit buckets of the last cycle, fed into the next (one caller, like RunCycle).
+  // Reset when this replica becomes leader: a new leader starts with full buckets.
+  scheduling::RateLimitState rate_limits_;
+  SchedulingReports* reports_ = nullptr;
+};
+
+}  // namespace armada::server
