@@ -34,8 +34,10 @@ struct ExecutorConfig {
   absl::Duration log_retention = absl::Hours(24);
   // Back-pressure: no new leases while this many runs are leased but not yet pending.
   int max_leased_runs = 100;
-  // Retry a failing server after lease_period, doubling up to this.
-  absl::Duration max_reconnect_backoff = absl::Seconds(30);
+  // Retry a failing server after lease_period, doubling up to this. Kept well
+  // under the server's executorTimeout (60 s by default), so that an executor
+  // that comes back after an outage is heard from within the server's grace.
+  absl::Duration max_reconnect_backoff = absl::Seconds(10);
   // Events per ReportEvents call (a longer backlog goes in several calls).
   int max_events_per_report = 1000;
   // backend: fake.

@@ -58,6 +58,23 @@ TEST_CASE("relay: re-publishing over a partly filled stream adds nothing twice")
   CHECK(server.JobSetEvents("q", "s").size() == 2);
 }
 
+TEST_CASE("relay: a cursor in Redis beyond PostgreSQL's log does not hide new events") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  auto redis = events::RedisClient::Connect(RedisUrl());
+  REQUIRE(redis.ok());
+  // As if Redis were kept from another database that had logged far more.
+  REQUIRE((*redis)->Command({"SET", "armada:relay:cursor", "1000000"}).ok());
+  api::JobSubmitRequest request;
+  request.set_queue("q");
+  request.set_job_set_id("s");
+  *request.add_job_request_items() = JobItem({"true"});
+  grpc::ClientContext context;
+  api::JobSubmitResponse response;
+  REQUIRE(server.submit().SubmitJobs(&context, request, &response).ok());
+  CHECK(server.JobSetEvents("q", "s").size() == 2);
+}
+
 TEST_CASE("events: watching an unknown job set with errorIfMissing is NOT_FOUND") {
   ServerFixture server;
   api::JobSetRequest request;

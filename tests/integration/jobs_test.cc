@@ -286,7 +286,7 @@ TEST_CASE("jobs: a job is found by its external URI within its job set") {
   (*by_annotation.mutable_annotations())["armadaproject.io/externalJobUri"] = "s3://bucket/b";
   // The same text elsewhere in a spec is no match.
   auto lookalike = JobItem({"echo", "s3://bucket/a"});
-  (*lookalike.mutable_labels())["uri"] = "s3://bucket/b";
+  (*lookalike.mutable_annotations())["note"] = "s3://bucket/b";  // not a valid label value
   auto ids = Submit(server, "q", "s", {by_field, by_annotation, lookalike});
   auto other_set = Submit(server, "q", "other", {by_field})[0];
   Cancel(server, ids[1]);

@@ -177,6 +177,10 @@ TEST_CASE("preempt: by default the preempted job is requeued, unless its annotat
   Report(server, {Running(lease)});
   Preempt(server, {requeued});
   CHECK(EventKinds(server.JobSetEvents("q", "s"), requeued) ==
+        Kinds{"submitted", "queued", "leased", "running", "preempting", "preempted"});
+  // Requeued once the executor no longer holds the old run.
+  LeaseExchange(server, {});
+  CHECK(EventKinds(server.JobSetEvents("q", "s"), requeued) ==
         Kinds{"submitted", "queued", "leased", "running", "preempting", "preempted", "queued"});
   // It runs again in the next cycle (the node is free once the executor stops the old run).
   LeaseExchange(server, {});
@@ -301,7 +305,7 @@ TEST_CASE("lease return: a run that never started does not use up an attempt") {
   CHECK(EventKinds(server.JobSetEvents("q", "s"), lease.job().id()).back() == "queued");
 }
 
-TEST_CASE("lease expiry: the runs of a silent executor expire and their jobs fail") {
+TEST_CASE("lease expiry: the runs of a silent executor expire and their jobs are requeued") {
   server::ServerConfig config;
   config.executor_timeout = absl::Seconds(60);
   ServerFixture server(config);
@@ -314,7 +318,7 @@ TEST_CASE("lease expiry: the runs of a silent executor expire and their jobs fai
   CHECK(*server.scheduler().ExpireSilentExecutors() == 1);
   auto events = server.JobSetEvents("q", "s");
   CHECK(EventKinds(events, lease.job().id()) ==
-        Kinds{"submitted", "queued", "leased", "running", "lease_expired", "failed"});
+        Kinds{"submitted", "queued", "leased", "running", "lease_expired", "queued"});
   // When it comes back it is told to stop the run.
   CHECK(LeaseExchange(server, {{lease.job_run_id(), api::RUNNING}}).cancelled ==
         std::vector<std::string>{lease.job_run_id()});

@@ -69,6 +69,8 @@ TEST_CASE("preemption: an urgent job evicts a running one, which is requeued") {
 
   const auto urgent = Submit(server, {WithClass(JobItem({"true"}, "4"), "urgent")})[0];
   REQUIRE(*server.scheduler().RunCycle() == 1);
+  // The victim is requeued once its executor no longer holds its run.
+  LeaseExchange(server, {});
   auto events = server.JobSetEvents("q", "s");
   CHECK(EventKinds(events, victim) ==
         Kinds{"submitted", "queued", "leased", "preempted", "queued"});

@@ -154,7 +154,10 @@ TEST_CASE("queues: cancel on a queue honours the state filter, preempt takes run
   preempt.clear_priorityclasses();
   grpc::ClientContext context3;
   REQUIRE(server.queues().PreemptOnQueue(&context3, preempt, &empty).ok());
-  // Preempted jobs are requeued (requeuePreemptedJobs, on by default).
+  // Preempted jobs are requeued (requeuePreemptedJobs, on by default) once
+  // the executor no longer holds the old run.
+  CHECK(StateOf(server, lease.job().id()) == "preempted");
+  LeaseExchange(server, {});
   CHECK(StateOf(server, lease.job().id()) == "queued");
   CHECK(EventKinds(server.JobSetEvents("q", "s"), lease.job().id()).end()[-2] == "preempted");
 }
@@ -186,7 +189,12 @@ TEST_CASE("executors and nodes: cancel and preempt act on the jobs running there
   on_executor.set_name("exec-1");
   grpc::ClientContext context2;
   REQUIRE(server.executor_admin().PreemptOnExecutor(&context2, on_executor, &empty).ok());
-  CHECK(StateOf(server, job_on_node["node-2"]) == "queued");  // preempted, then requeued
+  CHECK(StateOf(server, job_on_node["node-2"]) == "preempted");
+  // Requeued once the executor stopped it (it holds only the job being cancelled).
+  for (const auto& lease : exchange.leases) {
+    if (lease.node_name() == "node-1") LeaseExchange(server, {{lease.job_run_id(), api::RUNNING}}, executor);
+  }
+  CHECK(StateOf(server, job_on_node["node-2"]) == "queued");
   // The job being cancelled is not preempted as well.
   CHECK(StateOf(server, job_on_node["node-1"]) == "cancelling");
 }

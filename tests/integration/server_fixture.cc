@@ -29,6 +29,12 @@ void ResetServices() {
   REQUIRE((*redis)->Command({"FLUSHALL"}).ok());
 }
 
+void ServerFixture::ReplaceScheduler(const server::ServerConfig& config) {
+  scheduler_loop_.reset();  // gives up the leader lock
+  scheduler_loop_ = std::make_unique<server::SchedulerLoop>(*db_, *scheduler_, clock_, config);
+  scheduler_loop_->SetReports(scheduling_reports_.get());
+}
+
 ServerFixture::ServerFixture(server::ServerConfig config,
                              std::function<void(grpc::ServerBuilder&)> customize)
     : clock_(absl::FromUnixSeconds(1'800'000'000)) {

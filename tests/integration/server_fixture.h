@@ -67,6 +67,10 @@ class ServerFixture {
   const std::string& address() const { return address_; }
   common::SimulatedClock& clock() { return clock_; }
 
+  // A new scheduler loop with `config` in place of the current one, as when
+  // another replica becomes leader.
+  void ReplaceScheduler(const server::ServerConfig& config);
+
   // Creates a queue with priority factor 1.
   void CreateQueue(const std::string& name);
 

@@ -1,4 +1,5 @@
-// FairShareScheduler's cycle limits: token-bucket scheduling rates and the maximum cycle time.
+// FairShareScheduler's cycle limits: token-bucket scheduling rates, the maximum cycle time and
+// the maximum leases per cycle.
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -77,6 +78,15 @@ TEST_CASE("rate limits: one round") {
     CHECK(d.shares.size() == 2);  // shares and usage are still complete
     CHECK(d.usage.size() == 2);
   }
+}
+
+TEST_CASE("max leases: a cycle leases at most max_leases jobs, fairly, and says why") {
+  SchedulingSnapshot s = Backlog();
+  s.max_leases = 30;
+  Decision d = fixtures::MakeFairShare({})->Schedule(s);
+  CHECK(LeaseCount(d, "a") == 15);
+  CHECK(LeaseCount(d, "b") == 15);
+  CHECK(CountReason(d, "maximum jobs to schedule per cycle reached") == 170);
 }
 
 TEST_CASE("rate limits: a queue whose bucket is empty stops, the others go on") {
