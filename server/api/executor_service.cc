@@ -7,15 +7,13 @@
 #include "lib/store/job_store.h"
 #include "server/api/grpc_status.h"
 #include "server/jobs/job_events.h"
-#include "server/jobs/job_transitions.h"
+#include "server/jobs/lease_exchange.h"
 #include "server/jobs/run_reports.h"
 #include "server/jobs/scheduling_conversion.h"
 #include "spdlog/spdlog.h"
 
 namespace armada::server {
 namespace {
-
-using model::RunState;
 
 // Gang members learn their gang (and the node uniformity label value their
 // gang was placed under) from their environment, as in Armada.
@@ -57,53 +55,24 @@ grpc::Status ExecutorService::LeaseJobRuns(
 
   const absl::Time received = clock_.Now();
   RecordHeartbeat(request.executor_id(), request.pool(), received);
-  std::vector<std::string> to_cancel;
-  std::vector<store::LeasedRun> to_start;
+  LeaseRequestRuns runs{request.executor_id(), std::move(held), request.at_lease_limit(),
+                        request.max_jobs_to_lease()};
+  LeaseAnswer answer;
   absl::Status status = db_.Run([&](pqxx::work& tx) {
-    store::UpsertExecutor(tx, store::ExecutorRecord{request.executor_id(), request.pool(),
-                                                    received, request.SerializeAsString()});
-    to_cancel = store::InactiveOrUnknownRuns(tx, {held.begin(), held.end()});
-    to_start.clear();
-    JobTransitions transitions(tx, clock_.Now(), policy_);
-    // Preempted runs it no longer holds have stopped: their jobs may run again.
-    for (const store::LeasedRun& run : store::StopPendingRunsOfExecutor(tx, request.executor_id())) {
-      if (!held.count(run.run.run_id)) transitions.ConfirmStopped(run);
-    }
-    for (auto& run : store::ActiveRunsOfExecutor(tx, request.executor_id())) {
-      const bool is_held = held.count(run.run.run_id) > 0;
-      if (run.job.cancel_requested) {
-        if (is_held) {
-          to_cancel.push_back(run.run.run_id);  // the cancel ends when it reports the run ended
-        } else {
-          transitions.CompleteCancel(run.job, run.run.run_id);  // it never had it
-        }
-        continue;
-      }
-      if (is_held) continue;
-      if (run.run.state != RunState::kLeased) {
-        // It started, but the executor no longer has it (it restarted, and
-        // its processes went with it): the run is lost.
-        transitions.LoseRun(run);
-        continue;
-      }
-      // An executor at its own limit asks for nothing more (max 0 would mean "no limit").
-      if (request.at_lease_limit() ||
-          (request.max_jobs_to_lease() > 0 && to_start.size() >= request.max_jobs_to_lease())) {
-        continue;
-      }
-      to_start.push_back(std::move(run));
-    }
-    transitions.Commit();
+    store::UpsertExecutor(tx, store::ExecutorRecord{request.executor_id(), request.pool(), received,
+                                                    request.SerializeAsString()});
+    answer = SettleLeaseRequest(tx, clock_.Now(), policy_, runs);
     return absl::OkStatus();
   });
   if (!status.ok()) return ToGrpcStatus(status);
 
-  if (!to_cancel.empty()) {
+  if (!answer.to_cancel.empty()) {
     executorapi::LeaseStreamMessage message;
-    for (const auto& id : to_cancel) message.mutable_cancel_runs()->add_job_run_ids_to_cancel(id);
+    for (const auto& id : answer.to_cancel)
+      message.mutable_cancel_runs()->add_job_run_ids_to_cancel(id);
     stream->Write(message);
   }
-  for (const store::LeasedRun& run : to_start) {
+  for (const store::LeasedRun& run : answer.to_start) {
     executorapi::LeaseStreamMessage message;
     auto* lease = message.mutable_lease();
     lease->set_job_run_id(run.run.run_id);
@@ -122,9 +91,9 @@ grpc::Status ExecutorService::LeaseJobRuns(
   executorapi::LeaseStreamMessage end;
   end.mutable_end();
   stream->Write(end);
-  if (!to_start.empty() || !to_cancel.empty()) {
+  if (!answer.to_start.empty() || !answer.to_cancel.empty()) {
     spdlog::info("lease exchange executor={} leases={} cancels={}", request.executor_id(),
-                 to_start.size(), to_cancel.size());
+                 answer.to_start.size(), answer.to_cancel.size());
   }
   return grpc::Status::OK;
 }
@@ -136,8 +105,7 @@ void ExecutorService::RecordHeartbeat(const std::string& executor, const std::st
     return absl::OkStatus();
   });
   if (!status.ok()) {
-    spdlog::warn("executor={} heartbeat not recorded: {}", executor,
-                 std::string(status.message()));
+    spdlog::warn("executor={} heartbeat not recorded: {}", executor, std::string(status.message()));
   }
 }
 
