@@ -71,6 +71,18 @@ std::vector<std::string> SubmitJobs(ServerFixture& server, int count, const std:
   return ids;
 }
 
+executorapi::RunEvent Running(const executorapi::JobRunLease& lease) {
+  auto event = RunEvent(lease);
+  event.mutable_running();
+  return event;
+}
+
+executorapi::RunEvent Succeeded(const executorapi::JobRunLease& lease) {
+  auto event = RunEvent(lease);
+  event.mutable_succeeded();
+  return event;
+}
+
 executorapi::JobRunLease StartOneJob(ServerFixture& server) {
   SubmitJobs(server, 1, "1");
   LeaseExchange(server, {});

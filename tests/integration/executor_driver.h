@@ -39,6 +39,10 @@ void Report(ServerFixture& server, const std::vector<executorapi::RunEvent>& eve
 // A run event for the lease, to fill in (pending, running, ...).
 executorapi::RunEvent RunEvent(const executorapi::JobRunLease& lease);
 
+// The run event for the lease saying it is running / it succeeded.
+executorapi::RunEvent Running(const executorapi::JobRunLease& lease);
+executorapi::RunEvent Succeeded(const executorapi::JobRunLease& lease);
+
 // Submits `count` jobs of `cpu` cpus to queue "q", job set "s"; their ids.
 std::vector<std::string> SubmitJobs(ServerFixture& server, int count, const std::string& cpu,
                                     const std::string& queue = "q",

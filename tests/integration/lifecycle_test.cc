@@ -36,12 +36,6 @@ api::PreemptionResult Preempt(ServerFixture& server, const std::vector<std::stri
   return result;
 }
 
-executorapi::RunEvent Running(const executorapi::JobRunLease& lease) {
-  auto event = RunEvent(lease);
-  event.mutable_running();
-  return event;
-}
-
 TEST_CASE("cancel: a queued job is cancelled at once") {
   ServerFixture server;
   server.CreateQueue("q");

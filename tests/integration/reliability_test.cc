@@ -17,18 +17,6 @@ namespace {
 
 using Kinds = std::vector<std::string>;
 
-executorapi::RunEvent Running(const executorapi::JobRunLease& lease) {
-  auto event = RunEvent(lease);
-  event.mutable_running();
-  return event;
-}
-
-executorapi::RunEvent Succeeded(const executorapi::JobRunLease& lease) {
-  auto event = RunEvent(lease);
-  event.mutable_succeeded();
-  return event;
-}
-
 std::string JobState(ServerFixture& server, const std::string& job_id) {
   std::string state;
   REQUIRE(server.db()
