@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "executor/lease_conversion.h"
 #include "lib/common/status_macros.h"
+#include "lib/common/utf8.h"
 #include "lib/model/resource_quantity.h"
 #include "spdlog/spdlog.h"
 
@@ -49,7 +50,21 @@ const char* ContainerReason(FailureCause cause) {
   }
 }
 
-executorapi::RunEvent ToProto(const ReportEvent& e) {
+// Every string of a report is made valid UTF-8: the report is proto3, whose
+// strings the server refuses to parse otherwise, and a reason is whatever a
+// backend saw (a path from the job's spec, a process's output, an API error).
+// One unparsable event would fail its whole batch on every retry.
+using common::SanitizeUtf8;
+
+// `bare`: the reason is left out (for an event the server refused as it was).
+executorapi::RunEvent ToProto(const ReportEvent& raw, bool bare = false) {
+  ReportEvent e = raw;
+  if (bare) e.update.reason = "(reason withheld: the server refused the full report)";
+  e.run_id = SanitizeUtf8(e.run_id);
+  e.job_id = SanitizeUtf8(e.job_id);
+  e.node_name = SanitizeUtf8(e.node_name);
+  e.container_name = SanitizeUtf8(e.container_name);
+  e.update.reason = SanitizeUtf8(e.update.reason);
   executorapi::RunEvent event;
   event.set_run_id(e.run_id);
   event.set_job_id(e.job_id);
@@ -167,19 +182,60 @@ void ExecutorAgent::StopUnknownRuns() {
   }
 }
 
+grpc::Status ExecutorAgent::SendEvents(size_t count, bool bare) {
+  const auto& queued = tracker_.Unacknowledged();
+  executorapi::EventList list;
+  list.set_executor_id(SanitizeUtf8(config_.executor_id));
+  for (size_t i = 0; i < count; ++i) *list.add_events() = ToProto(queued[i], bare);
+  google::protobuf::Empty empty;
+  auto context = ContextWithDeadline();
+  return stub_->ReportEvents(context.get(), list, &empty);
+}
+
+void ExecutorAgent::Acknowledge(size_t count) {
+  for (const std::string& run_id : tracker_.Acknowledge(count)) backend_.Forget(run_id);
+}
+
 absl::Status ExecutorAgent::ReportEvents() {
   while (!tracker_.Unacknowledged().empty()) {
-    const auto& queued = tracker_.Unacknowledged();
-    const size_t count =
-        std::min(queued.size(), static_cast<size_t>(config_.max_events_per_report));
-    executorapi::EventList list;
-    list.set_executor_id(config_.executor_id);
-    for (size_t i = 0; i < count; ++i) *list.add_events() = ToProto(queued[i]);
-    google::protobuf::Empty empty;
-    auto context = ContextWithDeadline();
-    RETURN_IF_ERROR(FromGrpc(stub_->ReportEvents(context.get(), list, &empty),
-                             absl::StrCat("report ", count, " events")));
-    for (const std::string& run_id : tracker_.Acknowledge(count)) backend_.Forget(run_id);
+    const size_t count = std::min(tracker_.Unacknowledged().size(),
+                                  static_cast<size_t>(config_.max_events_per_report));
+    grpc::Status status = SendEvents(count);
+    if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+      // The server refuses the batch for something in it, and would refuse it
+      // again on every retry, holding back every later event of this
+      // executor. Find the refused events one at a time and drop only those.
+      spdlog::warn(
+          "executor={} the server refused a batch of {} events ({}); sending them one "
+          "at a time",
+          config_.executor_id, count, status.error_message());
+      RETURN_IF_ERROR(ReportOneByOne(count));
+      continue;
+    }
+    RETURN_IF_ERROR(FromGrpc(status, absl::StrCat("report ", count, " events")));
+    Acknowledge(count);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ExecutorAgent::ReportOneByOne(size_t count) {
+  for (size_t i = 0; i < count && !tracker_.Unacknowledged().empty(); ++i) {
+    grpc::Status status = SendEvents(1);
+    if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+      // Its phase matters more than its text (a final event that never
+      // arrives leaves the job leased): try once more without the reason.
+      status = SendEvents(1, /*bare=*/true);
+    }
+    if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+      const ReportEvent& event = tracker_.Unacknowledged().front();
+      spdlog::error("executor={} job={} run={} the server refused its {} event, dropping it: {}",
+                    config_.executor_id, event.job_id, event.run_id,
+                    RunPhaseName(event.update.phase), status.error_message());
+    } else {
+      // Anything else (the server is away): keep the rest for the next try.
+      RETURN_IF_ERROR(FromGrpc(status, "report 1 event"));
+    }
+    Acknowledge(1);
   }
   return absl::OkStatus();
 }
@@ -191,28 +247,32 @@ absl::StatusOr<executorapi::LeaseRequest> ExecutorAgent::BuildLeaseRequest() con
                         absl::StrCat("list nodes: ", nodes.status().message()));
   }
   executorapi::LeaseRequest request;
-  request.set_executor_id(config_.executor_id);
-  request.set_pool(config_.pool);
+  request.set_executor_id(SanitizeUtf8(config_.executor_id));
+  request.set_pool(SanitizeUtf8(config_.pool));
   std::map<std::string, executorapi::NodeInfo*> by_name;
   for (const BackendNode& node : *nodes) {
     if (!OwnsNode(node.name)) continue;
+    // Node facts come from the backend (a Kubernetes API, a config file):
+    // valid UTF-8 or the whole request would be unparsable.
     auto* info = request.add_nodes();
-    info->set_name(node.name);
-    info->set_pool(node.pool.empty() ? config_.pool : node.pool);
-    info->mutable_labels()->insert(node.labels.begin(), node.labels.end());
+    info->set_name(SanitizeUtf8(node.name));
+    info->set_pool(SanitizeUtf8(node.pool.empty() ? config_.pool : node.pool));
+    for (const auto& [key, value] : node.labels) {
+      (*info->mutable_labels())[SanitizeUtf8(key)] = SanitizeUtf8(value);
+    }
     for (const model::Taint& taint : node.taints) {
       auto* t = info->add_taints();
-      t->set_key(taint.key);
-      t->set_value(taint.value);
-      t->set_effect(taint.effect);
+      t->set_key(SanitizeUtf8(taint.key));
+      t->set_value(SanitizeUtf8(taint.value));
+      t->set_effect(SanitizeUtf8(taint.effect));
     }
     SetQuantities(node.allocatable, info->mutable_allocatable_resources());
     SetQuantities(node.allocated_by_others, info->mutable_non_armada_allocated_resources());
     info->set_unschedulable(node.unschedulable);
-    by_name[node.name] = info;
+    by_name[info->name()] = info;
   }
   for (const auto& [run_id, run] : tracker_.runs()) {
-    const auto node = by_name.find(run.node_name);
+    const auto node = by_name.find(SanitizeUtf8(run.node_name));
     if (node == by_name.end() || run.state == RunTracker::State::kLeased ||
         run.state == RunTracker::State::kReturned) {
       request.add_unassigned_job_run_ids(run_id);

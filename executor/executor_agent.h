@@ -54,7 +54,18 @@ class ExecutorAgent {
  private:
   void CollectUpdates();
   void StopUnknownRuns();
+  // Reports every queued event in batches. A batch the server refuses with
+  // kInvalidArgument is resent one event at a time and only the refused
+  // events are dropped (logged with job and run), so one bad event never
+  // blocks the ones after it (a refused event is first resent without its
+  // reason, so that its phase can still arrive).
   absl::Status ReportEvents();
+  absl::Status ReportOneByOne(size_t count);
+  // Sends the oldest `count` queued events in one ReportEvents call;
+  // `bare`: without their reasons.
+  grpc::Status SendEvents(size_t count, bool bare = false);
+  // Drops the oldest `count` queued events; forgets the runs they ended.
+  void Acknowledge(size_t count);
   absl::Status LeaseExchange();
   void StartLease(const executorapi::JobRunLease& lease);
   absl::StatusOr<executorapi::LeaseRequest> BuildLeaseRequest() const;

@@ -9,6 +9,7 @@
 #include "executor/executor_config.h"
 #include "lib/common/clock.h"
 #include "lib/common/daemon.h"
+#include "lib/common/thread_guard.h"
 #include "spdlog/spdlog.h"
 
 namespace {
@@ -52,7 +53,11 @@ int main(int argc, char** argv) {
     spdlog::info("signal {}, shutting down", signal);
     stop = true;
   });
-  agent.Run(stop);
+  // The agent's loop under the thread guard: a throw (a backend's, a
+  // malformed lease's) is logged and the loop goes on, with its buffered
+  // events, instead of ending the executor.
+  armada::common::RunGuarded(
+      "executor agent", [&] { agent.Run(stop); }, [&] { return stop.load(); });
   signal_thread.join();
   return 0;
 }

@@ -1,6 +1,9 @@
 // armada-server: applies migrations, then serves the public API and the
 // executor API, relays events to Redis and, when leader, schedules.
 
+#include <algorithm>
+#include <climits>
+#include <functional>
 #include <thread>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -9,6 +12,7 @@
 
 #include "lib/common/clock.h"
 #include "lib/common/daemon.h"
+#include "lib/common/thread_guard.h"
 #include "lib/events/event_pruner.h"
 #include "lib/events/event_relay.h"
 #include "lib/scheduling/scheduling_config.h"
@@ -16,15 +20,15 @@
 #include "server/api/event_service.h"
 #include "server/api/executor_admin_service.h"
 #include "server/api/executor_service.h"
-#include "server/http/http_gateway.h"
 #include "server/api/jobs_service.h"
+#include "server/api/queue_service.h"
+#include "server/api/scheduler_reporting_service.h"
+#include "server/api/submit_service.h"
+#include "server/http/http_gateway.h"
 #include "server/http/metrics.h"
 #include "server/http/metrics_refresher.h"
-#include "server/api/queue_service.h"
 #include "server/scheduler/scheduler_loop.h"
-#include "server/api/scheduler_reporting_service.h"
 #include "server/server_config.h"
-#include "server/api/submit_service.h"
 #include "spdlog/spdlog.h"
 
 namespace {
@@ -88,6 +92,13 @@ int main(int argc, char** argv) {
   grpc::ServerBuilder builder;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // a port clash must fail
   builder.AddListeningPort(config->grpc_address, grpc::InsecureServerCredentials());
+  // gRPC refuses messages over 4 MiB by default; a larger submit.maxRequestBytes
+  // raises that limit to match (with room for the framing around a request).
+  constexpr size_t kGrpcDefaultMaxMessage = 4 << 20;
+  if (config->submit.max_request_bytes > kGrpcDefaultMaxMessage) {
+    builder.SetMaxReceiveMessageSize(
+        static_cast<int>(std::min<size_t>(config->submit.max_request_bytes + (64 << 10), INT_MAX)));
+  }
   builder.experimental().SetInterceptorCreators(metrics.InterceptorFactories());
   builder.RegisterService(&submit_service);
   builder.RegisterService(&queue_service);
@@ -128,10 +139,18 @@ int main(int argc, char** argv) {
   }
 
   std::atomic<bool> stop{false};
-  std::thread metrics_thread([&] { metrics_refresher.Run(stop); });
-  std::thread relay_thread([&] { relay.Run(stop); });
-  std::thread scheduler_thread([&] { scheduler_loop.Run(stop); });
-  std::thread pruner_thread([&] { pruner.Run(stop); });
+  // Every long-running loop under the one guard: an exception is logged and
+  // the loop runs again, instead of std::terminate ending the server.
+  const auto stopping = [&stop] { return stop.load(); };
+  auto guarded = [&](const char* name, std::function<void()> body) {
+    return std::thread([name, body = std::move(body), stopping] {
+      armada::common::RunGuarded(name, body, stopping);
+    });
+  };
+  std::thread metrics_thread = guarded("metrics refresher", [&] { metrics_refresher.Run(stop); });
+  std::thread relay_thread = guarded("event relay", [&] { relay.Run(stop); });
+  std::thread scheduler_thread = guarded("scheduler loop", [&] { scheduler_loop.Run(stop); });
+  std::thread pruner_thread = guarded("event pruner", [&] { pruner.Run(stop); });
   std::thread signal_thread([&] {
     int signal = armada::common::WaitForShutdownSignal(signals);
     spdlog::info("signal {}, shutting down", signal);

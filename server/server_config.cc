@@ -85,7 +85,7 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
         submit, {"defaultNamespace", "allowedPriorityClasses", "defaultPriorityClass",
                  "minTerminationGracePeriodSeconds", "maxTerminationGracePeriodSeconds",
                  "maxPodSpecSizeBytes", "maxOversubscriptionByResourceRequest", "minJobResources",
-                 "supportedResources"}));
+                 "supportedResources", "maxRequestBytes", "maxItemBytes", "maxAnnotationsBytes"}));
     auto& c = config.submit;
     if (submit["defaultNamespace"])
       c.default_namespace = submit["defaultNamespace"].as<std::string>();
@@ -112,6 +112,18 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
     }
     if (submit["supportedResources"]) {
       c.supported_resources = submit["supportedResources"].as<std::vector<std::string>>();
+    }
+    // Byte limits on hostile input (docs/reliability.md, "Limits on input").
+    for (auto [key, field] : {std::pair{"maxRequestBytes", &c.max_request_bytes},
+                              std::pair{"maxItemBytes", &c.max_item_bytes},
+                              std::pair{"maxAnnotationsBytes", &c.max_annotations_bytes}}) {
+      if (!submit[key]) continue;
+      const int64_t value = submit[key].as<int64_t>();
+      if (value < 1) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("submit.", key, ": must be a positive number of bytes, got ", value));
+      }
+      *field = static_cast<size_t>(value);
     }
   }
   return ReconcilePriorityClasses(root["submit"], config);

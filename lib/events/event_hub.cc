@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "lib/common/thread_guard.h"
 #include "lib/events/event_relay.h"
 #include "lib/events/redis_client.h"
 #include "lib/events/redis_subscriber.h"
@@ -85,9 +86,18 @@ void ClipToEnd(std::vector<StreamEvent> events, const std::string& until, int ba
 }  // namespace
 
 EventHub::EventHub(Options options) : options_(std::move(options)) {
-  threads_.emplace_back([this] { SubscriberLoop(); });
+  // A throw escaping a loop would end the process: the guard logs it and
+  // runs the loop again (each rebuilds its Redis connection at the top).
+  const auto stopping = [this] { return stop_.load(); };
+  threads_.emplace_back([this, stopping] {
+    common::RunGuarded(
+        "event-hub-subscriber", [this] { SubscriberLoop(); }, stopping);
+  });
   for (int i = 0; i < std::max(1, options_.reader_threads); ++i) {
-    threads_.emplace_back([this] { ReaderLoop(); });
+    threads_.emplace_back([this, stopping] {
+      common::RunGuarded(
+          "event-hub-reader", [this] { ReaderLoop(); }, stopping);
+    });
   }
 }
 

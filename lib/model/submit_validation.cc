@@ -4,9 +4,11 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/common/utf8.h"
 #include "lib/model/resource_quantity.h"
 
 namespace armada::model {
@@ -16,7 +18,86 @@ absl::Status Invalid(const std::string& path, const std::string& what) {
   return absl::InvalidArgumentError(path + ": " + what);
 }
 
+bool IsAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Kubernetes' name part of a qualified name and its label values:
+// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], at most 63 characters.
+std::string NameProblem(const std::string& name, const char* what) {
+  if (name.empty()) return absl::StrCat(what, " must not be empty");
+  if (name.size() > 63) {
+    return absl::StrCat(what, " is ", name.size(), " characters long; at most 63 are allowed");
+  }
+  if (!IsAlnum(name.front()) || !IsAlnum(name.back())) {
+    return absl::StrCat(what, " must start and end with a letter or digit");
+  }
+  for (char c : name) {
+    if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') {
+      return absl::StrCat(what, " may hold only letters, digits, '-', '_' and '.'");
+    }
+  }
+  return "";
+}
+
+// A DNS-1123 subdomain: lower-case labels of [a-z0-9-] (not starting or
+// ending with '-') joined by '.', at most 253 characters.
+std::string SubdomainProblem(const std::string& name) {
+  if (name.empty()) return "the prefix before '/' must not be empty";
+  if (name.size() > 253) {
+    return absl::StrCat("the prefix is ", name.size(), " characters long; at most 253 are allowed");
+  }
+  size_t start = 0;
+  while (start <= name.size()) {
+    size_t end = name.find('.', start);
+    if (end == std::string::npos) end = name.size();
+    const std::string part = name.substr(start, end - start);
+    const auto lower_alnum = [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    };
+    if (part.empty() || !lower_alnum(part.front()) || !lower_alnum(part.back())) {
+      return "the prefix must be a DNS subdomain (lower-case letters, digits, '-' and '.')";
+    }
+    for (char c : part) {
+      if (!lower_alnum(c) && c != '-') {
+        return "the prefix must be a DNS subdomain (lower-case letters, digits, '-' and '.')";
+      }
+    }
+    start = end + 1;
+  }
+  return "";
+}
+
+std::string Quoted(const std::string& text) { return common::QuoteForMessage(text, 100); }
+
 }  // namespace
+
+std::string LabelKeyProblem(const std::string& key) {
+  if (key.empty()) return "the key must not be empty";
+  const size_t slash = key.find('/');
+  if (slash == std::string::npos) return NameProblem(key, "the key");
+  if (key.find('/', slash + 1) != std::string::npos) return "the key holds more than one '/'";
+  if (std::string problem = SubdomainProblem(key.substr(0, slash)); !problem.empty()) {
+    return problem;
+  }
+  const std::string name = key.substr(slash + 1);
+  if (name.empty()) return "the name after '/' must not be empty";
+  return NameProblem(name, "the name after '/'");
+}
+
+std::string LabelValueProblem(const std::string& value) {
+  if (value.empty()) return "";
+  return NameProblem(value, "the value");
+}
+
+absl::Status ValidateQueueName(const std::string& path, const std::string& name) {
+  if (name.empty()) return Invalid(path, "must be set");
+  if (std::string problem = NameProblem(name, "a queue name"); !problem.empty()) {
+    return Invalid(path, absl::StrCat(Quoted(name), ": ", problem,
+                                      " (queue names are Kubernetes label values)"));
+  }
+  return absl::OkStatus();
+}
 
 uint32_t PriorityFromDouble(double priority) {
   if (!(priority > 0)) return 0;  // also NaN
@@ -28,12 +109,27 @@ uint32_t PriorityFromDouble(double priority) {
 }
 
 absl::Status ValidateSubmitRequest(const std::string& queue, const std::string& job_set,
-                                   size_t item_count, const SubmitConfig& config) {
-  if (queue.empty()) return Invalid("queue", "must be set");
+                                   size_t item_count, const SubmitConfig& config,
+                                   size_t request_bytes) {
+  if (absl::Status s = ValidateQueueName("queue", queue); !s.ok()) return s;
   if (job_set.empty()) return Invalid("job_set_id", "must be set");
   if (job_set.size() > config.max_job_set_length) {
     return Invalid("job_set_id", absl::StrCat("is ", job_set.size(), " characters long; at most ",
                                               config.max_job_set_length, " are allowed"));
+  }
+  if (!common::IsValidUtf8(job_set)) {
+    return Invalid("job_set_id", absl::StrCat(Quoted(job_set), " is not valid UTF-8"));
+  }
+  for (char c : job_set) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      return Invalid("job_set_id",
+                     absl::StrCat(Quoted(job_set), " holds a control character; not allowed"));
+    }
+  }
+  if (request_bytes > config.max_request_bytes) {
+    return Invalid("job_request_items",
+                   absl::StrCat("the request is ", request_bytes, " bytes; at most ",
+                                config.max_request_bytes, " are allowed (submit.maxRequestBytes)"));
   }
   if (item_count == 0) return Invalid("job_request_items", "must hold at least one job");
   if (item_count > config.max_items_per_request) {
@@ -59,6 +155,34 @@ absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemV
                                 config.max_client_id_length, " are allowed"));
   }
   out.namespace_name = item.namespace_name.empty() ? config.default_namespace : item.namespace_name;
+  if (item.item_bytes > config.max_item_bytes) {
+    return Invalid(path,
+                   absl::StrCat("is ", item.item_bytes, " bytes; at most ", config.max_item_bytes,
+                                " are allowed in one job (submit.maxItemBytes)"));
+  }
+  for (const auto& [key, value] : item.labels) {
+    if (std::string problem = LabelKeyProblem(key); !problem.empty()) {
+      return Invalid(path + ".labels", absl::StrCat("key ", Quoted(key), ": ", problem));
+    }
+    if (std::string problem = LabelValueProblem(value); !problem.empty()) {
+      return Invalid(absl::StrCat(path, ".labels[", key, "]"),
+                     absl::StrCat(Quoted(value), ": ", problem));
+    }
+  }
+  size_t annotation_bytes = 0;
+  for (const auto& [key, value] : item.annotations) {
+    // Kubernetes checks annotation keys lower-cased.
+    if (std::string problem = LabelKeyProblem(absl::AsciiStrToLower(key)); !problem.empty()) {
+      return Invalid(path + ".annotations", absl::StrCat("key ", Quoted(key), ": ", problem));
+    }
+    annotation_bytes += key.size() + value.size();
+  }
+  if (annotation_bytes > config.max_annotations_bytes) {
+    return Invalid(
+        path + ".annotations",
+        absl::StrCat("are ", annotation_bytes, " bytes in total; at most ",
+                     config.max_annotations_bytes, " are allowed (submit.maxAnnotationsBytes)"));
+  }
 
   if (item.pod_spec_count != 1) {
     return Invalid(path + ".pod_specs",

@@ -27,8 +27,17 @@ struct SubmitConfig {
   int64_t max_termination_grace_seconds = 300;
   int64_t default_termination_grace_seconds = 30;
   size_t max_client_id_length = 100;
+  // Armada: a job set id shorter than 1024 bytes.
   size_t max_job_set_length = 1023;
   size_t max_items_per_request = 100000;
+  // A serialized JobSubmitRequest; the default is gRPC's own default limit
+  // on a received message, so that REST (whose bodies may be larger) and
+  // gRPC agree. Raising it raises the server's gRPC limit too.
+  size_t max_request_bytes = 4 << 20;
+  // A serialized JobSubmitRequestItem (pod spec, labels, annotations, ...).
+  size_t max_item_bytes = 512 << 10;
+  // Kubernetes' limit on a pod's annotations: keys and values together.
+  size_t max_annotations_bytes = 256 << 10;
   // Armada's maxPodSpecSizeBytes: the serialized pod spec.
   size_t max_pod_spec_bytes = 65535;
   // A container's limit may be at most its request times this (Armada's
@@ -63,6 +72,8 @@ struct SubmitItemView {
   bool has_preferred_node_affinity = false;
   // The item's annotations (gang membership is declared there).
   std::map<std::string, std::string> annotations;
+  std::map<std::string, std::string> labels;
+  size_t item_bytes = 0;  // the serialized item
 };
 
 // The item after defaulting: what the store and scheduler use.
@@ -74,11 +85,30 @@ struct ValidatedItem {
   ResourceList requests;  // the sum over containers
 };
 
-// Checks the request as a whole: queue and job set named, item count.
+// Checks the request as a whole: the queue name (ValidateQueueName), the job
+// set id (set, shorter than max_job_set_length + 1 bytes, UTF-8 without
+// control characters: it is part of a Redis key and of every event), the
+// item count and the serialized size `request_bytes`.
 absl::Status ValidateSubmitRequest(const std::string& queue, const std::string& job_set,
-                                   size_t item_count, const SubmitConfig& config);
+                                   size_t item_count, const SubmitConfig& config,
+                                   size_t request_bytes = 0);
 
-// Checks item `index` and applies defaults.
+// A queue name: set, and a valid Kubernetes label value (at most 63
+// characters of [A-Za-z0-9-_.], starting and ending with a letter or digit),
+// since Armada labels every pod with its queue. kInvalidArgument starts with
+// `path` ("queue", "name").
+absl::Status ValidateQueueName(const std::string& path, const std::string& name);
+
+// Kubernetes' rules for labels and annotations: a key is a qualified name
+// ([DNS-1123 subdomain prefix "/"] name of at most 63 characters), a label
+// value is empty or at most 63 characters like a name. Empty string when
+// valid, else what is wrong.
+std::string LabelKeyProblem(const std::string& key);
+std::string LabelValueProblem(const std::string& value);
+
+// Checks item `index` and applies defaults: also its labels and annotations
+// (Kubernetes' rules, annotations at most max_annotations_bytes in total) and
+// its serialized size.
 absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemView& item,
                                                  const SubmitConfig& config);
 

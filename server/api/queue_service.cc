@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/common/status_macros.h"
+#include "lib/model/submit_validation.h"
 #include "lib/store/queue_store.h"
 #include "server/api/grpc_status.h"
 #include "spdlog/spdlog.h"
@@ -9,8 +10,10 @@
 namespace armada::server {
 namespace {
 
+// The name rule is submission's (lib/model/submit_validation): a queue that
+// could be created but not submitted to would be a trap.
 absl::Status ValidateQueue(const api::Queue& queue) {
-  if (queue.name().empty()) return absl::InvalidArgumentError("queue name must be set");
+  RETURN_IF_ERROR(model::ValidateQueueName("name", queue.name()));
   if (!(queue.priority_factor() >= 1.0)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "queue ", queue.name(), ": priority_factor must be >= 1, got ", queue.priority_factor()));

@@ -4,7 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/common/ids.h"
+#include "lib/common/utf8.h"
 #include "lib/model/resource_quantity.h"
+#include "lib/protoutil/utf8_fields.h"
 #include "lib/store/job_store.h"
 #include "lib/store/queue_store.h"
 #include "server/api/grpc_status.h"
@@ -35,6 +37,8 @@ model::SubmitItemView ViewOf(const api::JobSubmitRequestItem& item) {
                        : item.pod_specs_size() > 0 ? &item.pod_specs(0)
                                                    : nullptr;
   view.annotations = {item.annotations().begin(), item.annotations().end()};
+  view.labels = {item.labels().begin(), item.labels().end()};
+  view.item_bytes = item.ByteSizeLong();
   if (pod == nullptr) return view;
   view.pod_spec_bytes = pod->ByteSizeLong();
   view.has_preferred_node_affinity =
@@ -111,6 +115,31 @@ JobSelector SelectJobs(std::vector<std::string> ids, std::string queue, std::str
   };
 }
 
+// Protobuf leaves proto2 strings (every Kubernetes type) unchecked, and a
+// job that carries invalid UTF-8 can be stored but never reported on: the
+// executor's proto3 reports about it would not serialize. So every string of
+// every item is checked here, before anything is stored.
+// A refusal as gRPC status. Messages quote the offending value, and gRPC
+// clients refuse trailers over 8 KiB (RESOURCE_EXHAUSTED instead of the
+// error): so a message is cut to 2 KiB, on a UTF-8 boundary.
+grpc::Status Refused(const absl::Status& status) {
+  constexpr size_t kMaxMessage = 2048;
+  if (status.message().size() <= kMaxMessage) return ToGrpcStatus(status);
+  std::string message(status.message().substr(0, kMaxMessage));
+  message = common::SanitizeUtf8(message) + "...";
+  return ToGrpcStatus(absl::Status(status.code(), message));
+}
+
+// NULs too: PostgreSQL cannot store them (node selectors, client ids are
+// text and jsonb columns), and no process argument or environment holds one.
+absl::Status CheckUtf8(int index, const api::JobSubmitRequestItem& item) {
+  auto bad = protoutil::FindInvalidUtf8(item, {.refuse_nul = true});
+  if (!bad) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("job_request_items[", index, "].", bad->path, ": ",
+                                                 common::QuoteForMessage(bad->value), " ",
+                                                 bad->problem));
+}
+
 // Jobs the request names that do not exist (or not in its queue and job set)
 // get this result.
 constexpr char kNotFound[] = "job not found";
@@ -121,9 +150,12 @@ grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmi
                                        api::JobSubmitResponse* response) {
   const auto& items = request->job_request_items();
   if (absl::Status s = model::ValidateSubmitRequest(request->queue(), request->job_set_id(),
-                                                    items.size(), config_);
+                                                    items.size(), config_, request->ByteSizeLong());
       !s.ok()) {
-    return ToGrpcStatus(s);
+    return Refused(s);
+  }
+  for (int i = 0; i < items.size(); ++i) {
+    if (absl::Status s = CheckUtf8(i, items[i]); !s.ok()) return Refused(s);
   }
   const absl::Time now = clock_.Now();
   std::vector<store::NewJob> jobs;
@@ -133,10 +165,10 @@ grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmi
   std::vector<model::SubmitItemView> views;
   views.reserve(items.size());
   for (const auto& item : items) views.push_back(ViewOf(item));
-  if (absl::Status s = model::ValidateGangs(views); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = model::ValidateGangs(views); !s.ok()) return Refused(s);
   for (int i = 0; i < items.size(); ++i) {
     auto valid = model::ValidateSubmitItem(i, views[i], config_);
-    if (!valid.ok()) return ToGrpcStatus(valid.status());
+    if (!valid.ok()) return Refused(valid.status());
     api::Job job = MakeJob(items[i], *valid, common::NewJobId(), *request, now);
     const auto& pod = job.pod_specs(0);
     const GangOf gang = GangOfJob(job);

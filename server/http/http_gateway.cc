@@ -2,6 +2,10 @@
 
 #include <sys/socket.h>
 
+#include <exception>
+#include <optional>
+#include <utility>
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
 #include <httplib.h>
@@ -10,6 +14,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/utf8.h"
+#include "lib/protoutil/utf8_fields.h"
 #include "server/http/forwarded_call.h"
 #include "server/http/rest_json.h"
 #include "spdlog/spdlog.h"
@@ -27,36 +33,27 @@ constexpr absl::Duration kFirstMessageWait = absl::Seconds(1);
 // How often a silent stream checks that its client and the gateway remain.
 constexpr absl::Duration kStreamPoll = absl::Milliseconds(500);
 
-// grpc-gateway v1's runtime.HTTPStatusFromCode.
-int HttpStatusFromGrpc(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return 200;
-    case grpc::StatusCode::CANCELLED:
-      return 408;
-    case grpc::StatusCode::INVALID_ARGUMENT:
-    case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return 400;
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return 504;
-    case grpc::StatusCode::NOT_FOUND:
-      return 404;
-    case grpc::StatusCode::ALREADY_EXISTS:
-    case grpc::StatusCode::ABORTED:
-      return 409;
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return 403;
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return 401;
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return 429;
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return 501;
-    case grpc::StatusCode::UNAVAILABLE:
-      return 503;
-    default:  // UNKNOWN, INTERNAL, DATA_LOSS
-      return 500;
+// The gRPC code and message for an error httplib found before any route ran.
+std::pair<grpc::StatusCode, std::string> HttpErrorOf(int http_status, size_t max_body_bytes) {
+  switch (http_status) {
+    case 400:
+      return {grpc::StatusCode::INVALID_ARGUMENT, "malformed HTTP request"};
+    case 404:
+      return {grpc::StatusCode::NOT_FOUND, "Not Found"};
+    case 405:
+      return {grpc::StatusCode::UNIMPLEMENTED, "Method Not Allowed"};
+    case 413:
+      return {grpc::StatusCode::RESOURCE_EXHAUSTED,
+              absl::StrCat("request body is larger than ", max_body_bytes, " bytes")};
+    case 414:
+      return {grpc::StatusCode::INVALID_ARGUMENT, "request URI is too long"};
+    case 416:
+      return {grpc::StatusCode::INVALID_ARGUMENT, "unsatisfiable Range header"};
+    case 503:
+      return {grpc::StatusCode::UNAVAILABLE, "server busy"};
+    default:
+      if (http_status >= 500) return {grpc::StatusCode::INTERNAL, "internal error"};
+      return {grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("HTTP error ", http_status)};
   }
 }
 
@@ -64,8 +61,9 @@ std::string Dump(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void SendError(httplib::Response& response, const grpc::Status& status) {
-  response.status = HttpStatusFromGrpc(status.error_code());
+void SendError(httplib::Response& response, const grpc::Status& status,
+               std::optional<int> http_status = std::nullopt) {
+  response.status = http_status.value_or(HttpStatusFromGrpc(status.error_code()));
   nlohmann::json body = {{"error", status.error_message()},
                          {"code", static_cast<int>(status.error_code())},
                          {"message", status.error_message()},
@@ -118,6 +116,13 @@ absl::StatusOr<std::unique_ptr<Message>> BuildRequest(const ResolvedRoute& route
     request->GetReflection()->SetString(request.get(), type->FindFieldByName(route.path_fields[i]),
                                         http.matches[i + 1].str());
   }
+  // Path segments are percent-decoded bytes (JSON bodies are checked by the
+  // parser): invalid UTF-8 in a proto3 string would make the service fail
+  // to parse the forwarded request, with an INTERNAL error naming nothing.
+  if (auto bad = protoutil::FindInvalidUtf8(*request)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(bad->path, ": ", common::QuoteForMessage(bad->value), " ", bad->problem));
+  }
   return request;
 }
 
@@ -157,6 +162,39 @@ absl::StatusOr<std::pair<std::string, int>> SplitAddress(const std::string& addr
 }
 
 }  // namespace
+
+// grpc-gateway v1's runtime.HTTPStatusFromCode.
+int HttpStatusFromGrpc(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return 200;
+    case grpc::StatusCode::CANCELLED:
+      return 408;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 400;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return 504;
+    case grpc::StatusCode::NOT_FOUND:
+      return 404;
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::ABORTED:
+      return 409;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 403;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return 401;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return 501;
+    case grpc::StatusCode::UNAVAILABLE:
+      return 503;
+    default:  // UNKNOWN, INTERNAL, DATA_LOSS
+      return 500;
+  }
+}
 
 absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Create(
     std::shared_ptr<grpc::ChannelInterface> channel, Options options) {
@@ -205,13 +243,29 @@ HttpGateway::HttpGateway(std::shared_ptr<grpc::ChannelInterface> channel, Option
       response.set_content(options_.metrics(), "text/plain; version=0.0.4; charset=utf-8");
     });
   }
-  server_->set_error_handler([](const httplib::Request&, httplib::Response& response) {
+  // Errors httplib answers by itself (no route, a malformed HTTP request, a
+  // body over the limit) get the gateway's JSON error body too, with the
+  // gRPC code that names the same problem; the HTTP status stays httplib's.
+  server_->set_error_handler([this](const httplib::Request&, httplib::Response& response) {
     if (!response.body.empty()) return;
-    const bool not_found = response.status == 404;
-    SendError(response,
-              grpc::Status(not_found ? grpc::StatusCode::NOT_FOUND : grpc::StatusCode::UNKNOWN,
-                           not_found ? "Not Found" : "bad request"));
+    const auto [code, message] = HttpErrorOf(response.status, options_.max_body_bytes);
+    SendError(response, grpc::Status(code, message), response.status);
   });
+  // A handler that throws answers INTERNAL with what it threw, and the
+  // server goes on.
+  server_->set_exception_handler(
+      [](const httplib::Request& request, httplib::Response& response, std::exception_ptr thrown) {
+        std::string what = "unknown exception";
+        try {
+          if (thrown) std::rethrow_exception(thrown);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("rest: {} {} threw: {}", request.method, request.path, what);
+        SendError(response, grpc::Status(grpc::StatusCode::INTERNAL,
+                                         common::SanitizeUtf8("internal error: " + what)));
+      });
 }
 
 HttpGateway::~HttpGateway() { Stop(); }

@@ -5,7 +5,9 @@
 // a channel, normally the server's in-process one, so the services' own
 // validation, errors and interceptors (metrics) apply unchanged and the
 // gateway depends on no service class. gRPC status codes become HTTP
-// statuses as grpc-gateway maps them; errors have the body
+// statuses as grpc-gateway maps them (HttpStatusFromGrpc); a body that is not
+// JSON or does not fit the request message is INVALID_ARGUMENT (400) with
+// the parse position or the field in the message; errors have the body
 // {"code": <gRPC code>, "message": "...", "error": "...", "details": []}.
 // Server-streaming methods answer with chunked newline-delimited JSON, one
 // {"result": {...}} object per message, until the gRPC stream ends or the
@@ -31,6 +33,14 @@ struct Response;
 }  // namespace httplib
 
 namespace armada::server {
+
+// The HTTP status for a gRPC code, as Armada's gateway (grpc-gateway v1's
+// runtime.HTTPStatusFromCode) maps it: INVALID_ARGUMENT, FAILED_PRECONDITION
+// and OUT_OF_RANGE 400, UNAUTHENTICATED 401, PERMISSION_DENIED 403,
+// NOT_FOUND 404, CANCELLED 408, ALREADY_EXISTS and ABORTED 409,
+// RESOURCE_EXHAUSTED 429, UNIMPLEMENTED 501, UNAVAILABLE 503,
+// DEADLINE_EXCEEDED 504, UNKNOWN, INTERNAL and DATA_LOSS 500.
+int HttpStatusFromGrpc(grpc::StatusCode code);
 
 class HttpGateway {
  public:

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "lib/common/utf8.h"
 
 namespace armada::server {
 namespace {
@@ -31,7 +32,7 @@ void ConvertK8sValue(const Descriptor& type, json& value, Direction direction) {
     if (direction == Direction::kFromProto) {
       value = value.is_object() && value.contains("string") ? value["string"] : json("0");
     } else if (value.is_number()) {
-      value = json{{"string", value.dump()}};
+      value = json{{"string", value.dump(-1, ' ', false, json::error_handler_t::replace)}};
     } else if (value.is_string()) {
       value = json{{"string", value}};
     }
@@ -90,6 +91,17 @@ void Convert(const Descriptor& type, json& value, Direction direction) {
   }
 }
 
+// "[json.exception.parse_error.101] parse error at line 1, column 9: ..."
+// without the library's tag, and with the bytes it quotes made valid UTF-8.
+std::string ParseErrorText(const json::exception& e) {
+  std::string text = e.what();
+  if (const size_t tag_end = text.find("] ");
+      text.rfind("[json.exception", 0) == 0 && tag_end != std::string::npos) {
+    text = text.substr(tag_end + 2);
+  }
+  return common::SanitizeUtf8(text);
+}
+
 std::string ToString(const google::protobuf::util::Status& status) {
   return std::string(status.message().data(), status.message().size());
 }
@@ -97,9 +109,19 @@ std::string ToString(const google::protobuf::util::Status& status) {
 }  // namespace
 
 absl::Status MergeRestJson(std::string_view text, google::protobuf::Message& message) {
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) return absl::InvalidArgumentError("request body is not valid JSON");
-  if (!value.is_object()) return absl::InvalidArgumentError("request body is not a JSON object");
+  json value;
+  try {
+    value = json::parse(text);
+  } catch (const json::exception& e) {
+    // A syntax error (parse_error) or a number that does not fit a double
+    // (out_of_range, "1e400"); the message names the position or the token.
+    return absl::InvalidArgumentError(
+        absl::StrCat("request body is not valid JSON: ", ParseErrorText(e)));
+  }
+  if (!value.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request body is not a JSON object but a JSON ", value.type_name()));
+  }
   Convert(*message.GetDescriptor(), value, Direction::kToProto);
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;

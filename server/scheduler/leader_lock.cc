@@ -1,7 +1,8 @@
 #include "server/scheduler/leader_lock.h"
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "lib/common/thread_guard.h"
 #include "spdlog/spdlog.h"
 
 namespace armada::server {
@@ -31,7 +32,14 @@ std::string Millis(absl::Duration d) { return absl::StrCat(absl::ToInt64Millisec
 
 LeaderLock::LeaderLock(std::string database_url, absl::Duration timeout)
     : url_(WithKeepalives(database_url, timeout)), timeout_(timeout) {
-  keeper_ = std::thread([this] { Keep(); });
+  keeper_ = std::thread([this] {
+    common::RunGuarded(
+        "leader-lock keeper", [this] { Keep(); },
+        [this] {
+          std::lock_guard lock(mu_);
+          return stopping_;
+        });
+  });
 }
 
 LeaderLock::~LeaderLock() {

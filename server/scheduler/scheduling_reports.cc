@@ -108,7 +108,10 @@ void SchedulingReports::Persist(const scheduling::CycleSummary& summary,
   for (size_t i = 0; i < outcomes.size() && i < options_.persisted_jobs; ++i) {
     reports["jobs"][outcomes[i].job_id] = scheduling::FormatJobReport(outcomes[i]);
   }
-  const std::string text = reports.dump();
+  // Reports quote job and queue facts (reasons, selectors) that came from
+  // outside: a strict dump would throw on invalid UTF-8 and end the leader,
+  // and every replica that took over after it.
+  const std::string text = reports.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   absl::Status status = db_->Run([&](pqxx::work& tx) {
     tx.exec_params0(
         "INSERT INTO scheduling_reports (id, cycle, cycle_time_micros, reports) "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "lib/common/thread_guard.h"
 #include "spdlog/spdlog.h"
 
 namespace armada::executor::kubernetes {
@@ -24,7 +25,11 @@ absl::Status Informer::Start() {
   absl::Status status = Relist();
   if (!status.ok()) return status;
   stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    common::RunGuarded(
+        "informer " + ResourcePath(options_.resource), [this] { Run(); },
+        [this] { return stop_.load(); });
+  });
   return absl::OkStatus();
 }
 

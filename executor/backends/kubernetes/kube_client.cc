@@ -120,6 +120,10 @@ std::string Describe(const ResourceRef& ref, const std::string& name = "") {
 
 }  // namespace
 
+std::string DumpJson(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 bool IsGone(const absl::Status& status) {
   return status.code() == absl::StatusCode::kOutOfRange &&
          status.message().find(kGoneMarker) != absl::string_view::npos;
@@ -215,7 +219,7 @@ absl::Status KubeClient::Watch(const ResourceRef& ref, const ListOptions& option
     WatchEvent e{event["type"].get<std::string>(), std::move(event["object"])};
     if (e.type == "ERROR") {
       const int code = e.object.value("code", 500);
-      stream_error = ErrorFor(code, e.object.dump(), "watch", what);
+      stream_error = ErrorFor(code, DumpJson(e.object), "watch", what);
       return false;
     }
     return on_event(e);
@@ -235,7 +239,7 @@ absl::Status KubeClient::Watch(const ResourceRef& ref, const ListOptions& option
 
 absl::StatusOr<json> KubeClient::CreatePod(const std::string& ns, const json& pod) {
   const ResourceRef ref{"pods", ns};
-  HttpRequest request{.method = "POST", .target = ResourcePath(ref), .body = pod.dump()};
+  HttpRequest request{.method = "POST", .target = ResourcePath(ref), .body = DumpJson(pod)};
   return Call(std::move(request), "create",
               Describe(ref, pod.value("/metadata/name"_json_pointer, "")));
 }
@@ -250,7 +254,7 @@ absl::StatusOr<json> KubeClient::PatchPod(const std::string& ns, const std::stri
   const ResourceRef ref{"pods", ns};
   HttpRequest request{.method = "PATCH",
                       .target = ResourcePath(ref, name),
-                      .body = merge_patch.dump(),
+                      .body = DumpJson(merge_patch),
                       .content_type = "application/merge-patch+json"};
   return Call(std::move(request), "patch", Describe(ref, name));
 }

@@ -124,4 +124,9 @@ class KubeClient {
 // "/api/v1/pods", "/api/v1/namespaces/<ns>/pods" or "/api/v1/nodes", plus "/<name>" if set.
 std::string ResourcePath(const ResourceRef& ref, const std::string& name = "");
 
+// `value` as compact JSON, with invalid UTF-8 replaced by U+FFFD instead of
+// nlohmann's default exception: pods carry strings from submitted jobs, and
+// a throw here would end the thread that sends them.
+std::string DumpJson(const nlohmann::json& value);
+
 }  // namespace armada::executor::kubernetes

@@ -86,7 +86,9 @@ json MessageToJson(const Message& message) {
       for (int i = 0; i < r->FieldSize(message, f); ++i) {
         const Message& entry = r->GetRepeatedMessage(message, f, i);
         const json k = Scalar(entry, key, 0);
-        map[k.is_string() ? k.get<std::string>() : k.dump()] = Scalar(entry, value, 0);
+        map[k.is_string() ? k.get<std::string>()
+                          : k.dump(-1, ' ', false, json::error_handler_t::replace)] =
+            Scalar(entry, value, 0);
       }
       out[f->name()] = std::move(map);
     } else if (f->is_repeated()) {

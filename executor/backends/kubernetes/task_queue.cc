@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "lib/common/thread_guard.h"
+
 namespace armada::executor::kubernetes {
 
 TaskQueue::TaskQueue() : thread_([this] { Run(); }) {}
@@ -38,7 +40,8 @@ void TaskQueue::Run() {
       tasks_.pop_front();
       running_task_ = true;
     }
-    task();
+    // A task that throws is logged and dropped; the queue goes on.
+    common::RunLogged("kubernetes task queue", task);
     absl::MutexLock lock(&mu_);
     running_task_ = false;
   }
