@@ -254,3 +254,111 @@ TEST_CASE("REST JSON: Kubernetes quantities and enum names both ways", "[rest]")
 
 }  // namespace
 }  // namespace armada::testing
+
+namespace armada::testing {
+namespace {
+
+TEST_CASE("REST: a malformed body is INVALID_ARGUMENT naming the position or the field", "[rest]") {
+  RestServer rest;
+  rest.fixture().CreateQueue("q");
+
+  auto not_json = rest.http().Post("/v1/job/submit", R"({"queue": "q", )", "application/json");
+  REQUIRE(not_json);
+  CHECK(not_json->status == 400);
+  json body = json::parse(not_json->body);
+  CHECK(body["code"] == 3);
+  CHECK_THAT(body["message"].get<std::string>(),
+             Catch::StartsWith("request body is not valid JSON: parse error at line 1, column"));
+
+  auto not_utf8 = rest.http().Post("/v1/queue", "{\"name\": \"q\xff\"}", "application/json");
+  REQUIRE(not_utf8);
+  CHECK(not_utf8->status == 400);
+  body = json::parse(not_utf8->body);
+  CHECK(body["code"] == 3);
+  CHECK_THAT(body["message"].get<std::string>(), Catch::Contains("not valid JSON"));
+
+  auto overflow = rest.http().Post("/v1/queue", R"({"name": "q", "priorityFactor": 1e400})",
+                                   "application/json");
+  REQUIRE(overflow);
+  CHECK(overflow->status == 400);
+  body = json::parse(overflow->body);
+  CHECK(body["code"] == 3);
+  CHECK_THAT(body["message"].get<std::string>(), Catch::Contains("1e400"));
+
+  auto array = rest.http().Post("/v1/queue", "[1, 2]", "application/json");
+  REQUIRE(array);
+  CHECK(array->status == 400);
+  CHECK_THAT(json::parse(array->body)["message"].get<std::string>(),
+             Catch::Contains("not a JSON object but a JSON array"));
+
+  auto wrong_type = rest.Post("/v1/job/submit", {{"queue", "q"}, {"jobSetId", 7}});
+  REQUIRE(wrong_type);
+  CHECK(wrong_type->status == 400);
+  body = json::parse(wrong_type->body);
+  CHECK(body["code"] == 3);
+  CHECK_THAT(body["message"].get<std::string>(),
+             Catch::Contains("api.JobSubmitRequest") && Catch::Contains("job_set_id"));
+
+  // Submit's own validation comes through with its path.
+  json item = Job("1Gi");
+  item["labels"] = {{"app", std::string(64, 'x')}};
+  auto long_label =
+      rest.Post("/v1/job/submit", {{"queue", "q"}, {"jobSetId", "s"}, {"jobRequestItems", {item}}});
+  REQUIRE(long_label);
+  CHECK(long_label->status == 400);
+  body = json::parse(long_label->body);
+  CHECK(body["code"] == 3);
+  CHECK_THAT(body["message"].get<std::string>(),
+             Catch::StartsWith("job_request_items[0].labels[app]:"));
+
+  // Percent-decoded path segments are checked for UTF-8 before the call.
+  auto bad_path = rest.http().Get("/v1/queue/%FF%FE");
+  REQUIRE(bad_path);
+  CHECK(bad_path->status == 400);
+  body = json::parse(bad_path->body);
+  CHECK(body["code"] == 3);
+  CHECK_THAT(body["message"].get<std::string>(),
+             Catch::StartsWith("name: \"\\xff\\xfe\" is not valid UTF-8"));
+
+  auto health = rest.http().Get("/health");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+}
+
+TEST_CASE("REST: every gRPC code maps to grpc-gateway's HTTP status", "[rest]") {
+  using grpc::StatusCode;
+  const std::vector<std::pair<StatusCode, int>> expected = {
+      {StatusCode::OK, 200},
+      {StatusCode::CANCELLED, 408},
+      {StatusCode::UNKNOWN, 500},
+      {StatusCode::INVALID_ARGUMENT, 400},
+      {StatusCode::DEADLINE_EXCEEDED, 504},
+      {StatusCode::NOT_FOUND, 404},
+      {StatusCode::ALREADY_EXISTS, 409},
+      {StatusCode::PERMISSION_DENIED, 403},
+      {StatusCode::RESOURCE_EXHAUSTED, 429},
+      {StatusCode::FAILED_PRECONDITION, 400},
+      {StatusCode::ABORTED, 409},
+      {StatusCode::OUT_OF_RANGE, 400},
+      {StatusCode::UNIMPLEMENTED, 501},
+      {StatusCode::INTERNAL, 500},
+      {StatusCode::UNAVAILABLE, 503},
+      {StatusCode::DATA_LOSS, 500},
+      {StatusCode::UNAUTHENTICATED, 401},
+  };
+  for (const auto& [code, http] : expected) {
+    INFO("gRPC code " << static_cast<int>(code));
+    CHECK(server::HttpStatusFromGrpc(code) == http);
+  }
+}
+
+TEST_CASE("REST: errors httplib answers itself carry the JSON error body", "[rest]") {
+  RestServer rest;
+  auto no_route = rest.http().Get("/v1/nothing");
+  REQUIRE(no_route);
+  CHECK(no_route->status == 404);
+  CHECK(json::parse(no_route->body)["code"] == 5);
+}
+
+}  // namespace
+}  // namespace armada::testing
