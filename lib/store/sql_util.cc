@@ -3,6 +3,14 @@
 #include <nlohmann/json.hpp>
 
 namespace armada::store {
+namespace {
+
+// Invalid UTF-8 (which submit validation refuses) is replaced, never thrown on.
+std::string Dump(const nlohmann::json& json) {
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
 
 std::vector<std::string> TextArrayFromField(const pqxx::field& field) {
   std::vector<std::string> values;
@@ -60,7 +68,7 @@ absl::Time FromEpochSeconds(double seconds) {
 std::string ResourcesToJson(const model::ResourceList& resources) {
   nlohmann::json json = nlohmann::json::object();
   for (const auto& [name, milli] : resources.entries()) json[name] = milli;
-  return json.dump();
+  return Dump(json);
 }
 
 model::ResourceList ResourcesFromJson(const std::string& text) {
@@ -73,7 +81,7 @@ model::ResourceList ResourcesFromJson(const std::string& text) {
 }
 
 std::string LabelsToJson(const std::map<std::string, std::string>& labels) {
-  return nlohmann::json(labels).dump();
+  return Dump(nlohmann::json(labels));
 }
 
 std::map<std::string, std::string> LabelsFromJson(const std::string& text) {
@@ -85,7 +93,7 @@ std::string TolerationsToJson(const std::vector<model::Toleration>& tolerations)
   for (const auto& t : tolerations) {
     json.push_back({{"key", t.key}, {"operator", t.op}, {"value", t.value}, {"effect", t.effect}});
   }
-  return json.dump();
+  return Dump(json);
 }
 
 std::vector<model::Toleration> TolerationsFromJson(const std::string& text) {
@@ -107,7 +115,7 @@ std::string AffinityToJson(const std::vector<model::NodeSelectorTerm>& terms) {
     }
     json.push_back({{"matchExpressions", expressions}});
   }
-  return json.dump();
+  return Dump(json);
 }
 
 std::vector<model::NodeSelectorTerm> AffinityFromJson(const std::string& text) {

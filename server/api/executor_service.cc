@@ -2,7 +2,9 @@
 
 #include <set>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/ids.h"
 #include "lib/store/executor_store.h"
 #include "lib/store/job_store.h"
 #include "server/api/grpc_status.h"
@@ -51,6 +53,12 @@ grpc::Status ExecutorService::LeaseJobRuns(
                              request.unassigned_job_run_ids().end());
   for (const auto& node : request.nodes()) {
     for (const auto& [run_id, state] : node.run_ids_by_state()) held.insert(run_id);
+  }
+  for (const std::string& run_id : held) {
+    if (!common::IsValidRunId(run_id)) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("run id \"", absl::CHexEscape(run_id.substr(0, 64)), "\" is not a run id")));
+    }
   }
 
   const absl::Time received = clock_.Now();
@@ -115,7 +123,15 @@ grpc::Status ExecutorService::ReportEvents(grpc::ServerContext*,
   if (request->executor_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("executor_id must be set"));
   }
-  RecordHeartbeat(request->executor_id(), "", clock_.Now());
+  RecordHeartbeat(request->executor_id(), "", clock_.Now());  // alive, whatever it sent
+  for (int i = 0; i < request->events_size(); ++i) {
+    const std::string& run_id = request->events(i).run_id();
+    if (!common::IsValidRunId(run_id)) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("events[", i, "].run_id: \"", absl::CHexEscape(run_id.substr(0, 64)),
+                       "\" is not a run id")));
+    }
+  }
   absl::Status status = db_.Run([&](pqxx::work& tx) -> absl::Status {
     RunReports reports(tx, clock_.Now(), policy_);
     for (const auto& report : request->events()) reports.Apply(request->executor_id(), report);

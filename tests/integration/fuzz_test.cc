@@ -384,12 +384,7 @@ TEST_CASE("fuzz: hostile submit, REST and executor input gets OK or a clear erro
   CHECK(server.submit().SubmitJobs(&context, ValidRequest("fuzz"), &response).ok());
 }
 
-// The executor API's side is server/api/executor_service.cc and server/jobs,
-// owned apart from this suite: it is marked [!mayfail] until run ids that are
-// not UUIDs (and other garbage) get INVALID_ARGUMENT instead of INTERNAL
-// ("invalid input syntax for type uuid"). Its failures are still reported.
-TEST_CASE("fuzz: garbage executor reports and lease requests get OK or a clear error",
-          "[fuzz][!mayfail]") {
+TEST_CASE("fuzz: garbage executor reports and lease requests get OK or a clear error", "[fuzz]") {
   const uint64_t seed = Seed() + 1;
   const int cases = CasesPerKind();
   std::printf("fuzz (executor API): seed %llu\n", static_cast<unsigned long long>(seed - 1));
