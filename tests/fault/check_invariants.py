@@ -256,6 +256,11 @@ def check_events(res, events, last_seq, redis_url, wait_s):
             last = page[-1][0].decode()
         pg_ids = [i for i, _ in pg]
         redis_ids = [i for i, _ in entries]
+        in_redis = dict(entries)
+        bad = [i for i, m in pg if i in in_redis and in_redis[i] != m]
+        if bad:
+            res.add("events", f"stream {key}: {len(bad)} entries differ from PostgreSQL's event "
+                    f"of the same id, e.g. {bad[:5]}")
         if pg_ids != redis_ids:
             missing = sorted(set(pg_ids) - set(redis_ids), key=lambda s: int(s.split("-")[0]))
             extra = sorted(set(redis_ids) - set(pg_ids), key=lambda s: int(s.split("-")[0]))
@@ -263,11 +268,6 @@ def check_events(res, events, last_seq, redis_url, wait_s):
             res.add("events", f"stream {key}: {len(pg_ids)} events in PostgreSQL, {len(redis_ids)}"
                     f" in Redis; missing {len(missing)} {missing[:5]}, extra {len(extra)} "
                     f"{extra[:5]}, duplicated {dups}")
-            continue
-        bad = [i for (i, a), (_, b) in zip(pg, entries) if a != b]
-        if bad:
-            res.add("events", f"stream {key}: {len(bad)} payloads differ from PostgreSQL, e.g. "
-                    f"{bad[:5]}")
     for key in sorted(stream_keys):
         res.add("events", f"stream {key} in Redis has no events in PostgreSQL")
     return by_set

@@ -188,6 +188,16 @@ class Env:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    def durable(self):
+        """synchronous_commit on for every new session: scripts/testenv starts PostgreSQL
+        with it off (for speed), and then an immediate stop loses the last committed
+        transactions, as no production database would. (A role setting overrides the
+        server's command line.) Scenarios that crash PostgreSQL call this first."""
+        self.sql("ALTER ROLE postgres SET synchronous_commit = on")
+        got = self.sql("SHOW synchronous_commit")[0][0]
+        if got != "on":
+            raise ScenarioFailure(f"synchronous_commit is {got} in a new session")
+
     def pg_stop(self, mode="immediate"):
         """Stops PostgreSQL (immediate: as a crash would; its data stays)."""
         self._pg_ctl("-m", mode, "-w", "stop")

@@ -13,6 +13,7 @@ count is non-zero or a scenario could not run.
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -123,6 +124,8 @@ def main():
     p.add_argument("--json", help="also write the rows as JSON to this file")
     p.add_argument("scenarios", nargs="*")
     args = p.parse_args()
+    # SIGTERM (CTest's timeout, a user) unwinds like ^C, so every scenario's cleanup runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     import scenarios
     names = args.scenarios or (scenarios.SHORT if args.short else scenarios.FULL)
     unknown = [n for n in names if n not in scenarios.SCENARIOS]

@@ -123,6 +123,7 @@ def server_kill_reports(env):
 
 def pg_restart_load(env):
     """PostgreSQL killed (immediate stop) and started again, twice, under load."""
+    env.durable()
     server = setup_fake(env, runtime="1s")
     env.watch(server, QUEUE, "pg")
     sub = Submitter(env, lambda: server.grpc, QUEUE, ["pg"], lambda: env.fake_job(1),
@@ -141,6 +142,7 @@ def _pg_down(env, seconds):
     """Server + local executor, four jobs of 20 s; PostgreSQL stopped for `seconds` s while
     they run. The jobs finish during the outage (the executor buffers their events): they
     must end SUCCEEDED (issue 12, failure 2)."""
+    env.durable()
     server, _ = setup_local(env)
     env.watch(server, QUEUE, "outage")
     ids = submit_now(env, server, "outage", [env.local_job(20) for _ in range(4)])

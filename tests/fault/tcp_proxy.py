@@ -7,9 +7,10 @@ Modes, set with one line on the control port (answer: "ok MODE" or the status):
   pass       forward both ways (the default)
   drop       close every open connection now, and close new ones as soon as accepted
   blackhole  keep every connection open but forward nothing either way (new
-             connections are accepted and then ignored): a silent partition
+             connections are accepted, and not connected upstream): a silent
+             partition. Bytes are held, not lost, as TCP would retransmit them
+             once the partition heals; they flow again on "pass"
   status     "MODE connections=N"
-Bytes that arrive while black-holed are discarded, as a partition would lose them.
 Only 127.0.0.1 is ever listened on or connected to.
 """
 import argparse
@@ -22,7 +23,10 @@ class Proxy:
     def __init__(self, target):
         self.target = target
         self.mode = "pass"
-        self.conns = set()  # (client writer, upstream writer or None)
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self.conns = set()
+        self.entries = {}  # id -> [client writer, upstream writer or None]
 
     async def pipe(self, reader, writer):
         try:
@@ -30,10 +34,9 @@ class Proxy:
                 data = await reader.read(65536)
                 if not data:
                     break
-                if self.mode == "pass":
-                    writer.write(data)
-                    await writer.drain()
-                # blackhole: swallow; drop closes the connection from outside
+                await self.flowing.wait()  # black-holed: hold it (and, behind it, the sender)
+                writer.write(data)
+                await writer.drain()
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
@@ -41,47 +44,42 @@ class Proxy:
 
     async def handle(self, creader, cwriter):
         if self.mode == "drop":
-            cwriter.close()
+            cwriter.transport.abort()
             return
-        if self.mode == "blackhole":
-            # Accept and never forward; hold the connection until the mode changes to drop
-            # or the client gives up.
-            entry = (cwriter, None)
-            self.conns.add(entry)
+        entry = [cwriter, None]
+        self.conns.add(id(entry))
+        self.entries[id(entry)] = entry
+        try:
+            await self.flowing.wait()  # a new connection waits out a black hole
+            if self.mode == "drop":
+                return
             try:
-                while await creader.read(65536):
-                    pass
-            except ConnectionError:
-                pass
-            finally:
-                self.conns.discard(entry)
-                cwriter.close()
-            return
-        try:
-            ureader, uwriter = await asyncio.open_connection(HOST, self.target)
-        except OSError:
-            cwriter.close()
-            return
-        entry = (cwriter, uwriter)
-        self.conns.add(entry)
-        try:
+                ureader, uwriter = await asyncio.open_connection(HOST, self.target)
+            except OSError:
+                return
+            entry[1] = uwriter
             await asyncio.gather(self.pipe(creader, uwriter), self.pipe(ureader, cwriter))
         finally:
-            self.conns.discard(entry)
+            self.conns.discard(id(entry))
+            self.entries.pop(id(entry), None)
+            cwriter.close()
 
     def drop_all(self):
-        for cw, uw in list(self.conns):
+        for cw, uw in list(self.entries.values()):
             for w in (cw, uw):
                 if w is not None:
                     transport = w.transport
                     if transport is not None:
                         transport.abort()  # RST, at once
-        self.conns.clear()
 
     async def control(self, reader, writer):
         line = (await reader.readline()).decode().strip()
         if line in ("pass", "drop", "blackhole"):
             self.mode = line
+            if line == "blackhole":
+                self.flowing.clear()
+            else:
+                self.flowing.set()
             if line == "drop":
                 self.drop_all()
             print(f"mode {line}", flush=True)
