@@ -47,20 +47,25 @@ absl::StatusOr<int64_t> EventRelay::PublishPending() {
   if (!cursor_reply.ok()) return cursor_reply.status();
   int64_t cursor = 0;
   if (!cursor_reply->is_nil && !absl::SimpleAtoi(cursor_reply->str, &cursor)) cursor = 0;
-  // PostgreSQL is the source of truth: a cursor beyond its log (Redis kept
-  // from another database, or PostgreSQL restored to an earlier point) would
-  // skip every event up to it. What was published is then unknown, so the
-  // whole log is offered again (events already in a stream are refused).
+  // A cursor beyond PostgreSQL's log means Redis has published events that
+  // PostgreSQL no longer has (it lost commits: restored to an earlier point,
+  // or run without synchronous commits), or Redis comes from another
+  // database. New events must not reuse those numbers (Redis would refuse
+  // them as already published), so the log's sequence moves past the cursor;
+  // and what was published below it is unknown, so the whole log is offered
+  // again (events already in a stream are refused).
   int64_t logged = 0;
   absl::Status read = db_.Run([&](pqxx::work& tx) {
     logged = store::LastEventSeq(tx);
+    if (cursor > logged) store::AdvanceEventSeq(tx, cursor);
     return absl::OkStatus();
   });
   if (!read.ok()) return read;
   if (cursor > logged) {
-    spdlog::error("event relay: the cursor in Redis ({}) is beyond PostgreSQL's event log ({}); "
-                  "publishing the log again from its start",
-                  cursor, logged);
+    spdlog::error(
+        "event relay: the cursor in Redis ({}) is beyond PostgreSQL's event log ({}); "
+        "new events are numbered after {}, and the log is published again",
+        cursor, logged, cursor);
     cursor = 0;
   }
 

@@ -117,6 +117,10 @@ int64_t LastEventSeq(pqxx::work& tx) {
   return tx.exec1("SELECT last FROM event_seq WHERE id = 1")[0].as<int64_t>();
 }
 
+void AdvanceEventSeq(pqxx::work& tx, int64_t at_least) {
+  tx.exec_params0("UPDATE event_seq SET last = GREATEST(last, $1) WHERE id = 1", at_least);
+}
+
 std::vector<LoggedEvent> EventsAfter(pqxx::work& tx, int64_t after, int limit) {
   std::vector<LoggedEvent> events;
   for (const auto& row :

@@ -101,6 +101,11 @@ struct LoggedEvent {
 // The sequence number of the last event committed.
 int64_t LastEventSeq(pqxx::work& tx);
 
+// Moves the event sequence on to at least `at_least`, so that events logged
+// from now on get numbers above it (see EventRelay: after PostgreSQL lost
+// commits that Redis had already published).
+void AdvanceEventSeq(pqxx::work& tx, int64_t at_least);
+
 // Up to `limit` events after sequence number `after`, in order.
 std::vector<LoggedEvent> EventsAfter(pqxx::work& tx, int64_t after, int limit);
 
