@@ -29,6 +29,16 @@ std::string JobState(ServerFixture& server, const std::string& job_id) {
   return state;
 }
 
+void Preempt(ServerFixture& server, const std::string& job_id) {
+  api::JobPreemptRequest request;
+  request.set_queue("q");
+  request.set_job_set_id("s");
+  request.add_job_ids(job_id);
+  grpc::ClientContext context;
+  api::PreemptionResult result;
+  REQUIRE(server.submit().PreemptJobs(&context, request, &result).ok());
+}
+
 server::ServerConfig WithTimeout(absl::Duration timeout) {
   server::ServerConfig config;
   config.executor_timeout = timeout;
@@ -103,13 +113,7 @@ TEST_CASE("at most one copy: a preempted job is requeued only once its run stopp
   server.CreateQueue("q");
   const auto lease = StartOneJob(server);
   Report(server, {Running(lease)});
-  api::JobPreemptRequest request;
-  request.set_queue("q");
-  request.set_job_set_id("s");
-  request.add_job_ids(lease.job().id());
-  grpc::ClientContext context;
-  api::PreemptionResult result;
-  REQUIRE(server.submit().PreemptJobs(&context, request, &result).ok());
+  Preempt(server, lease.job().id());
   CHECK(EventKinds(server.JobSetEvents("q", "s"), lease.job().id()).back() == "preempted");
   // The executor still has it: told to stop, and the job is not queued yet.
   Exchange exchange = LeaseExchange(server, {{lease.job_run_id(), api::RUNNING}});
@@ -127,13 +131,7 @@ TEST_CASE("at most one copy: a preempted run's stop is confirmed by its final re
   server.CreateQueue("q");
   const auto lease = StartOneJob(server);
   Report(server, {Running(lease)});
-  api::JobPreemptRequest request;
-  request.set_queue("q");
-  request.set_job_set_id("s");
-  request.add_job_ids(lease.job().id());
-  grpc::ClientContext context;
-  api::PreemptionResult result;
-  REQUIRE(server.submit().PreemptJobs(&context, request, &result).ok());
+  Preempt(server, lease.job().id());
   auto stopped = RunEvent(lease);
   stopped.mutable_failed()->set_reason("killed");
   stopped.mutable_failed()->set_cancelled(true);
