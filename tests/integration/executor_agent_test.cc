@@ -17,6 +17,7 @@
 #include "executor/backends/local/local_backend.h"
 #include "executor/executor_agent.h"
 #include "tests/integration/executor_driver.h"
+#include "tests/integration/temp_dir.h"
 
 namespace armada::testing {
 namespace {
@@ -25,23 +26,6 @@ using executor::ExecutorAgent;
 using executor::ExecutorConfig;
 
 constexpr absl::Duration kTimeout = absl::Seconds(30);
-
-class TempDir {
- public:
-  TempDir() {
-    std::string path = "/tmp/executor_agent_test.XXXXXX";
-    REQUIRE(::mkdtemp(path.data()) != nullptr);
-    path_ = path;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& Path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 ExecutorConfig Config(const std::string& work_dir) {
   ExecutorConfig config;

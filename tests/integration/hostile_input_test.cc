@@ -21,6 +21,7 @@
 #include "lib/common/utf8.h"
 #include "server/http/rest_json.h"
 #include "tests/integration/server_fixture.h"
+#include "tests/integration/temp_dir.h"
 
 namespace armada::testing {
 namespace {
@@ -193,23 +194,6 @@ TEST_CASE("JSON from outside data: invalid UTF-8 no longer throws where it is du
 }
 
 // ---- the executor side ----
-
-class TempDir {
- public:
-  TempDir() {
-    std::string path = "/tmp/hostile_input_test.XXXXXX";
-    REQUIRE(::mkdtemp(path.data()) != nullptr);
-    path_ = path;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& Path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // A backend whose failure reasons end in bytes that are not UTF-8, as a
 // Kubernetes message quoting a job's own path or a process's output can.
