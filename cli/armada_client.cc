@@ -1,6 +1,8 @@
 #include "cli/armada_client.h"
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 #include <google/protobuf/empty.pb.h>
@@ -54,6 +56,18 @@ const char* CodeName(grpc::StatusCode code) {
   }
 }
 
+// The contents of the PEM file at `path` ("" for no path); `key` names it in errors.
+absl::StatusOr<std::string> ReadPem(const char* key, const std::string& path) {
+  if (path.empty()) return std::string();
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  if (!in || contents.str().empty()) {
+    return absl::NotFoundError(absl::StrCat(key, " ", path, ": cannot be read"));
+  }
+  return contents.str();
+}
+
 }  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
@@ -76,12 +90,24 @@ ArmadaClient::ArmadaClient(std::shared_ptr<grpc::Channel> channel, absl::Duratio
       executors_(api::Executor::NewStub(channel_)),
       nodes_(api::Node::NewStub(channel_)) {}
 
-std::unique_ptr<ArmadaClient> ArmadaClient::Connect(const ArmadaClientOptions& options) {
-  std::shared_ptr<grpc::ChannelCredentials> credentials =
-      options.use_tls ? grpc::SslCredentials(grpc::SslCredentialsOptions())
-                      : grpc::InsecureChannelCredentials();
-  return std::make_unique<ArmadaClient>(grpc::CreateChannel(options.url, credentials),
-                                        options.timeout, options.metadata);
+absl::StatusOr<std::unique_ptr<ArmadaClient>> ArmadaClient::Connect(
+    const ArmadaClientOptions& options) {
+  if (!options.use_tls) {
+    return std::make_unique<ArmadaClient>(
+        grpc::CreateChannel(options.url, grpc::InsecureChannelCredentials()), options.timeout,
+        options.metadata);
+  }
+  grpc::SslCredentialsOptions ssl;
+  ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadPem("caFile", options.ca_file));
+  ASSIGN_OR_RETURN(ssl.pem_cert_chain, ReadPem("clientCertFile", options.client_cert_file));
+  ASSIGN_OR_RETURN(ssl.pem_private_key, ReadPem("clientKeyFile", options.client_key_file));
+  grpc::ChannelArguments arguments;
+  if (!options.tls_server_name.empty()) {
+    arguments.SetSslTargetNameOverride(options.tls_server_name);
+  }
+  return std::make_unique<ArmadaClient>(
+      grpc::CreateCustomChannel(options.url, grpc::SslCredentials(ssl), arguments), options.timeout,
+      options.metadata);
 }
 
 void ArmadaClient::Prepare(grpc::ClientContext& context, bool deadline) const {

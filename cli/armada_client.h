@@ -30,8 +30,15 @@ struct ArmadaClientOptions {
   std::string url = "localhost:50051";
   // Deadline of each unary call. Streams (GetQueues, WatchJobSet) have none.
   absl::Duration timeout = absl::Seconds(30);
-  // Use TLS (system root certificates) instead of a plaintext channel.
+  // Use TLS instead of a plaintext channel; with it, PEM files: the CAs the server's certificate
+  // must chain to (empty: the system roots), a client certificate and its key for mutual TLS
+  // (both or neither), and the name the server's certificate must carry when it is not the host
+  // of `url` (empty: that host).
   bool use_tls = false;
+  std::string ca_file;
+  std::string client_cert_file;
+  std::string client_key_file;
+  std::string tls_server_name;
   // Sent with every call, e.g. {"authorization", "Basic dXNlcjpwdw=="}. Keys are lowercase.
   std::vector<std::pair<std::string, std::string>> metadata;
 };
@@ -53,9 +60,10 @@ class ArmadaClient {
                         std::vector<std::pair<std::string, std::string>> metadata = {});
 
   // Connect(options): a client on a channel to options.url (TLS if options.use_tls, else
-  // plaintext). Does not connect yet: connection errors surface on the first call
-  // (kUnavailable).
-  static std::unique_ptr<ArmadaClient> Connect(const ArmadaClientOptions& options);
+  // plaintext). Reads the TLS files now: kNotFound "caFile <path>: cannot be read" (likewise
+  // clientCertFile, clientKeyFile). Does not connect yet: connection errors, a certificate the
+  // server refuses included, surface on the first call (kUnavailable).
+  static absl::StatusOr<std::unique_ptr<ArmadaClient>> Connect(const ArmadaClientOptions& options);
 
   // QueueService.CreateQueue / UpdateQueue / DeleteQueue / GetQueue.
   absl::Status CreateQueue(const api::Queue& queue);

@@ -23,6 +23,7 @@
 #include "cli/admin_commands.h"
 #include "cli/armada_client.h"
 #include "cli/cli_config.h"
+#include "cli/credentials.h"
 #include "cli/job_commands.h"
 #include "cli/job_query_commands.h"
 #include "cli/output_format.h"
@@ -68,10 +69,18 @@ class Session {
     return &*connection_;
   }
 
+  // The client, with the context's credentials obtained here, once per invocation (a fetched
+  // token serves every call of the command).
   absl::StatusOr<ArmadaClient*> Client() {
     if (client_ == nullptr) {
       ASSIGN_OR_RETURN(const ResolvedConnection* connection, Connection());
-      client_ = ArmadaClient::Connect(connection->options);
+      ArmadaClientOptions options = connection->options;
+      if (connection->auth.has_value()) {
+        ASSIGN_OR_RETURN(std::string authorization,
+                         Authorization(*connection->auth, CredentialSources::Real()));
+        options.metadata.emplace_back("authorization", std::move(authorization));
+      }
+      ASSIGN_OR_RETURN(client_, ArmadaClient::Connect(options));
     }
     return client_.get();
   }

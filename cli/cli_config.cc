@@ -9,17 +9,24 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "absl/strings/escaping.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "cli/internal/config_fields.h"
 #include "cli/output_format.h"
 #include "cli/yaml_proto.h"
 #include "lib/common/status_macros.h"
 
 namespace armada::cli {
 namespace {
+
+using internal::ConfigError;
+using internal::ReadBool;
+using internal::ReadString;
 
 // Armada's connection keys that this client accepts but does not use, and why.
 const std::map<std::string, std::string>& IgnoredKeys() {
@@ -28,74 +35,33 @@ const std::map<std::string, std::string>& IgnoredKeys() {
       {"executorClusters", "not used by armadactl"},
       {"grpcKeepAliveTime", "not used by this armadactl"},
       {"grpcKeepAliveTimeout", "not used by this armadactl"},
-      {"kubernetesNativeAuth", "this server does not support Kubernetes authentication yet"},
-      {"openIdAuth", "this server does not support OpenID Connect yet"},
-      {"openIdDeviceAuth", "this server does not support OpenID Connect yet"},
-      {"openIdPasswordAuth", "this server does not support OpenID Connect yet"},
-      {"openIdClientCredentialsAuth", "this server does not support OpenID Connect yet"},
-      {"openIdKubernetesAuth", "this server does not support OpenID Connect yet"},
-      {"execAuth", "this server does not support external-command authentication yet"},
-      {"cacheRefreshToken", "this server does not support OpenID Connect yet"},
+      {"cacheRefreshToken", "this armadactl keeps tokens in memory, for one command"},
   };
   return *keys;
 }
 
-absl::Status Error(const std::string& file, const YAML::Node& node, const std::string& path,
-                   const std::string& problem) {
-  return PrefixWithFile(file, YamlError(node, path, problem));
-}
-
-absl::StatusOr<std::string> String(const std::string& file, const YAML::Node& node,
-                                   const std::string& path) {
-  if (node.IsNull()) return std::string();
-  if (!node.IsScalar()) {
-    return Error(file, node, path, absl::StrCat("expected a string, got ", DescribeYaml(node)));
-  }
-  return node.Scalar();
-}
-
-absl::StatusOr<bool> Bool(const std::string& file, const YAML::Node& node,
-                          const std::string& path) {
-  bool value = false;
-  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
-    return Error(file, node, path,
-                 absl::StrCat("expected true or false, got ", DescribeYaml(node)));
-  }
-  return value;
-}
-
-absl::Status ParseBasicAuth(const std::string& file, const YAML::Node& node,
-                            const std::string& path, ContextConfig& context) {
-  if (!node.IsMap()) {
-    return Error(file, node, path, absl::StrCat("expected a map, got ", DescribeYaml(node)));
-  }
-  context.has_basic_auth = true;
-  for (const auto& entry : node) {
-    const std::string key = entry.first.as<std::string>("");
-    const std::string key_path = absl::StrCat(path, ".", key);
-    if (key == "username") {
-      ASSIGN_OR_RETURN(context.basic_auth_username, String(file, entry.second, key_path));
-    } else if (key == "password") {
-      ASSIGN_OR_RETURN(context.basic_auth_password, String(file, entry.second, key_path));
-    } else {
-      return Error(file, entry.first, key_path, "unknown key (expected username and password)");
-    }
-  }
-  return absl::OkStatus();
+// The string-valued connection keys and where they go.
+std::string* StringKey(const std::string& key, ContextConfig& context) {
+  if (key == "armadaUrl") return &context.armada_url;
+  if (key == "caFile") return &context.ca_file;
+  if (key == "clientCertFile") return &context.client_cert_file;
+  if (key == "clientKeyFile") return &context.client_key_file;
+  if (key == "tlsServerName") return &context.tls_server_name;
+  if (key == "localLogDir") return &context.local_log_dir;
+  return nullptr;
 }
 
 // Reads one connection key into `context`. Returns false if `key` is not a connection key.
 absl::StatusOr<bool> ParseConnectionKey(const std::string& file, const std::string& key,
                                         const YAML::Node& key_node, const YAML::Node& value,
                                         const std::string& path, ContextConfig& context) {
-  if (key == "armadaUrl") {
-    ASSIGN_OR_RETURN(context.armada_url, String(file, value, path));
+  if (std::string* field = StringKey(key, context); field != nullptr) {
+    ASSIGN_OR_RETURN(*field, ReadString(file, value, path));
   } else if (key == "forceNoTls") {
-    ASSIGN_OR_RETURN(context.force_no_tls, Bool(file, value, path));
-  } else if (key == "basicAuth") {
-    RETURN_IF_ERROR(ParseBasicAuth(file, value, path, context));
-  } else if (key == "localLogDir") {
-    ASSIGN_OR_RETURN(context.local_log_dir, String(file, value, path));
+    ASSIGN_OR_RETURN(context.force_no_tls, ReadBool(file, value, path));
+  } else if (std::optional<AuthKind> kind = internal::AuthKindOf(key); kind.has_value()) {
+    ASSIGN_OR_RETURN(AuthConfig auth, internal::ParseAuthBlock(file, *kind, value, path));
+    context.auth.push_back(std::move(auth));
   } else if (auto it = IgnoredKeys().find(key); it != IgnoredKeys().end()) {
     context.notes.push_back(
         absl::StrCat(file, ":", key_node.Mark().line + 1, ": ", path, ": ignored: ", it->second));
@@ -110,14 +76,14 @@ absl::StatusOr<ContextConfig> ParseContext(const std::string& file, const YAML::
   ContextConfig context;
   if (node.IsNull()) return context;
   if (!node.IsMap()) {
-    return Error(file, node, path, absl::StrCat("expected a map, got ", DescribeYaml(node)));
+    return ConfigError(file, node, path, absl::StrCat("expected a map, got ", DescribeYaml(node)));
   }
   for (const auto& entry : node) {
     const std::string key = entry.first.as<std::string>("");
     const std::string key_path = absl::StrCat(path, ".", key);
     ASSIGN_OR_RETURN(const bool known,
                      ParseConnectionKey(file, key, entry.first, entry.second, key_path, context));
-    if (!known) return Error(file, entry.first, key_path, "unknown connection key");
+    if (!known) return ConfigError(file, entry.first, key_path, "unknown connection key");
   }
   return context;
 }
@@ -159,18 +125,19 @@ absl::StatusOr<CliConfig> ParseCliConfig(const std::string& text, const std::str
   }
   if (root.IsNull()) return config;
   if (!root.IsMap()) {
-    return Error(file, root, "(document)",
-                 absl::StrCat("expected a map, got ", DescribeYaml(root)));
+    return ConfigError(file, root, "(document)",
+                       absl::StrCat("expected a map, got ", DescribeYaml(root)));
   }
   for (const auto& entry : root) {
     const std::string key = entry.first.as<std::string>("");
     if (key == "currentContext") {
-      ASSIGN_OR_RETURN(config.current_context, String(file, entry.second, key));
+      ASSIGN_OR_RETURN(config.current_context, ReadString(file, entry.second, key));
     } else if (key == "contexts") {
       if (entry.second.IsNull()) continue;
       if (!entry.second.IsMap()) {
-        return Error(file, entry.second, key,
-                     absl::StrCat("expected a map of contexts, got ", DescribeYaml(entry.second)));
+        return ConfigError(
+            file, entry.second, key,
+            absl::StrCat("expected a map of contexts, got ", DescribeYaml(entry.second)));
       }
       for (const auto& context : entry.second) {
         const std::string name = context.first.as<std::string>("");
@@ -181,8 +148,8 @@ absl::StatusOr<CliConfig> ParseCliConfig(const std::string& text, const std::str
       ASSIGN_OR_RETURN(const bool known, ParseConnectionKey(file, key, entry.first, entry.second,
                                                             key, config.top_level));
       if (!known) {
-        return Error(file, entry.first, key,
-                     "unknown key (expected currentContext, contexts or a connection key)");
+        return ConfigError(file, entry.first, key,
+                           "unknown key (expected currentContext, contexts or a connection key)");
       }
     }
   }
@@ -223,16 +190,63 @@ absl::StatusOr<ResolvedConnection> ResolveConnection(const CliConfig& config,
   } else if (!keys->armada_url.empty()) {
     options.url = keys->armada_url;
   }
-  options.use_tls = !config.path.empty() && !keys->force_no_tls;
-  if (keys->has_basic_auth) {
-    options.metadata.emplace_back(
-        "authorization",
-        absl::StrCat("Basic ", absl::Base64Escape(absl::StrCat(keys->basic_auth_username, ":",
-                                                               keys->basic_auth_password))));
+  const std::string where = resolved.context.empty() ? std::string("the config file")
+                                                     : absl::StrCat("context ", resolved.context);
+  if (keys->force_no_tls && keys->has_tls_keys()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": forceNoTls: true with caFile, clientCertFile, clientKeyFile or tlsServerName"));
+  }
+  if (keys->client_cert_file.empty() != keys->client_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": clientCertFile and clientKeyFile go together"));
+  }
+  options.use_tls = !keys->force_no_tls && (keys->has_tls_keys() || !IsLoopbackUrl(options.url));
+  options.ca_file = keys->ca_file;
+  options.client_cert_file = keys->client_cert_file;
+  options.client_key_file = keys->client_key_file;
+  options.tls_server_name = keys->tls_server_name;
+  resolved.notes = keys->notes;
+  for (const AuthConfig& auth : keys->auth) {
+    if (!resolved.auth.has_value() || auth.kind < resolved.auth->kind) resolved.auth = auth;
+  }
+  for (const AuthConfig& auth : keys->auth) {
+    if (auth.key != resolved.auth->key) {
+      resolved.notes.push_back(absl::StrCat(auth.key, ": ignored: ", resolved.auth->key,
+                                            " takes precedence (as in Armada)"));
+    }
+  }
+  if (resolved.auth.has_value() && resolved.auth->oidc.ca_file.empty()) {
+    resolved.auth->oidc.ca_file = keys->ca_file;
   }
   resolved.local_log_dir = keys->local_log_dir;
-  resolved.notes = keys->notes;
   return resolved;
+}
+
+bool IsLoopbackUrl(const std::string& url) {
+  absl::string_view target = url;
+  if (absl::StartsWith(target, "unix:") || absl::StartsWith(target, "unix-abstract:")) return true;
+  for (absl::string_view scheme : {"dns:///", "ipv4:", "ipv6:"}) {
+    if (absl::StartsWith(target, scheme)) target.remove_prefix(scheme.size());
+  }
+  absl::string_view host = target;
+  if (absl::StartsWith(host, "[")) {
+    const std::size_t close = host.find(']');
+    host = host.substr(1, close == absl::string_view::npos ? close : close - 1);
+  } else if (std::size_t colon = host.rfind(':');
+             colon != absl::string_view::npos && host.find(':') == colon) {
+    host = host.substr(0, colon);  // one colon: host:port; more: a bare IPv6 address
+  }
+  const std::string lower = absl::AsciiStrToLower(host);
+  if (lower == "localhost" || absl::EndsWith(lower, ".localhost") || lower == "::1") return true;
+  std::vector<absl::string_view> octets = absl::StrSplit(lower, '.');
+  if (octets.size() != 4 || octets[0] != "127") return false;
+  for (absl::string_view octet : octets) {
+    int value = 0;
+    if (octet.empty() || octet.size() > 3 || !absl::SimpleAtoi(octet, &value) || value > 255) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string SetCurrentContext(const std::string& text, const std::string& name) {

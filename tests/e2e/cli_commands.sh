@@ -81,7 +81,7 @@ expect_exit 0 config get-contexts
 has "\* *broken"
 expect_exit 1 get queues   # the broken context's server is not there
 has_err "^Error: "
-has_err "openIdAuth: ignored"
+has_err "contexts.broken.openIdAuth: not supported by this armadactl"
 expect_exit 0 --armadaUrl "127.0.0.1:$PORT" version
 wait_for 10 ctl --context local get queues >/dev/null 2>&1 || fail "the server does not answer"
 ARMADA_URL="127.0.0.1:$PORT" expect_exit 0 get queues   # the variable beats the context

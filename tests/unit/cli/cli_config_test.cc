@@ -42,16 +42,27 @@ TEST_CASE("ParseCliConfig reads Armada's contexts", "[cli_config]") {
   const ContextConfig& dev = config.contexts.at("dev");
   CHECK(dev.armada_url == "localhost:50051");
   CHECK(dev.force_no_tls);
-  CHECK(dev.has_basic_auth);
-  CHECK(dev.basic_auth_username == "user1");
-  CHECK(dev.basic_auth_password == "pw");
+  REQUIRE(dev.auth.size() == 1);
+  CHECK(dev.auth[0].kind == AuthKind::kBasic);
+  CHECK(dev.auth[0].key == "contexts.dev.basicAuth");
+  CHECK(dev.auth[0].username == "user1");
+  CHECK(dev.auth[0].password == "pw");
   CHECK(dev.local_log_dir == "/tmp/armada-executor");
   const ContextConfig& main = config.contexts.at("main");
   CHECK_FALSE(main.force_no_tls);
-  REQUIRE(main.notes.size() == 1);
-  CHECK(main.notes[0] ==
-        "cfg.yaml:5: contexts.main.openIdAuth: ignored: this server does not support OpenID "
-        "Connect yet");
+  REQUIRE(main.auth.size() == 1);
+  CHECK(main.auth[0].kind == AuthKind::kOpenIdPkce);
+  CHECK(main.auth[0].oidc.provider_url == "https://idp.example.com");
+  CHECK(main.notes.empty());
+}
+
+TEST_CASE("ParseCliConfig notes Armada keys it does not use", "[cli_config]") {
+  const CliConfig config =
+      Parse("contexts:\n  a:\n    armadaUrl: x:1\n    cacheRefreshToken: true\n");
+  REQUIRE(config.contexts.at("a").notes.size() == 1);
+  CHECK(config.contexts.at("a").notes[0] ==
+        "cfg.yaml:4: contexts.a.cacheRefreshToken: ignored: this armadactl keeps tokens in memory, "
+        "for one command");
 }
 
 TEST_CASE("ParseCliConfig reads top-level connection keys", "[cli_config]") {
@@ -112,16 +123,17 @@ TEST_CASE("ResolveConnection precedence", "[cli_config]") {
     CHECK(c->options.url == "armada.example.com:443");
     CHECK(c->options.use_tls);
     CHECK(c->options.metadata.empty());
-    CHECK(c->notes.size() == 1);
+    REQUIRE(c->auth.has_value());
+    CHECK(c->auth->kind == AuthKind::kOpenIdPkce);
+    CHECK(c->notes.empty());
   }
   SECTION("--context, basic auth, forceNoTls, log dir") {
     absl::StatusOr<ResolvedConnection> c = ResolveConnection(config, {"", "dev", ""}, env);
     REQUIRE(c.ok());
     CHECK(c->options.url == "localhost:50051");
     CHECK_FALSE(c->options.use_tls);
-    REQUIRE(c->options.metadata.size() == 1);
-    CHECK(c->options.metadata[0].first == "authorization");
-    CHECK(c->options.metadata[0].second == "Basic dXNlcjE6cHc=");
+    REQUIRE(c->auth.has_value());
+    CHECK(c->auth->username == "user1");
     CHECK(c->local_log_dir == "/tmp/armada-executor");
   }
   SECTION("ARMADA_URL beats the context, --armadaUrl beats both") {
