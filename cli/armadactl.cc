@@ -18,6 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/admin_commands.h"
@@ -661,8 +662,13 @@ int Main(int argc, char** argv) {
     std::cout.flush();
     std::cerr << "Error: " << status.message();
     if (status.code() == absl::StatusCode::kUnavailable && session.used_tls()) {
-      std::cerr << " (the connection uses TLS; set forceNoTls: true in the context for a "
-                   "plaintext server)";
+      if (absl::StrContains(status.message(), "certificate verify failed")) {
+        std::cerr << " (the server's certificate is not trusted: set caFile in the context to "
+                     "the CA that signed it, or tlsServerName to the name it carries)";
+      } else {
+        std::cerr << " (the connection uses TLS; set forceNoTls: true in the context for a "
+                     "plaintext server)";
+      }
     }
     std::cerr << "\n";
     return kExitFailed;
