@@ -42,6 +42,9 @@ contexts:
   broken:
     armadaUrl: 127.0.0.1:1
     forceNoTls: true
+    cacheRefreshToken: true
+  browser:
+    armadaUrl: 127.0.0.1:$PORT
     openIdAuth: {providerUrl: "https://idp.example.com", clientId: armadactl}
   local:
     armadaUrl: 127.0.0.1:$PORT
@@ -81,7 +84,9 @@ expect_exit 0 config get-contexts
 has "\* *broken"
 expect_exit 1 get queues   # the broken context's server is not there
 has_err "^Error: "
-has_err "contexts.broken.openIdAuth: not supported by this armadactl"
+has_err "cacheRefreshToken: ignored"
+expect_exit 1 --context browser get queues   # the browser login is not implemented
+has_err "contexts.browser.openIdAuth: not supported by this armadactl"
 expect_exit 0 --armadaUrl "127.0.0.1:$PORT" version
 wait_for 10 ctl --context local get queues >/dev/null 2>&1 || fail "the server does not answer"
 ARMADA_URL="127.0.0.1:$PORT" expect_exit 0 get queues   # the variable beats the context
