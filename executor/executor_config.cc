@@ -74,15 +74,43 @@ absl::Status ParseFake(const YAML::Node& node, FakeBackend::Options& fake) {
   return absl::OkStatus();
 }
 
+// tls, forceNoTls and auth: how the executor reaches and logs in to the server.
+absl::Status ParseConnection(const YAML::Node& root, ExecutorConfig& config) {
+  if (const YAML::Node tls = root["tls"]) {
+    RETURN_IF_ERROR(common::CheckKnownKeys(tls, {"caFile", "certFile", "keyFile", "serverName"}));
+    auto& t = config.tls;
+    t.plaintext = false;
+    if (tls["caFile"]) t.ca_file = tls["caFile"].as<std::string>();
+    if (tls["certFile"]) t.cert_file = tls["certFile"].as<std::string>();
+    if (tls["keyFile"]) t.key_file = tls["keyFile"].as<std::string>();
+    if (tls["serverName"]) t.server_name = tls["serverName"].as<std::string>();
+    if (t.cert_file.empty() != t.key_file.empty()) {
+      return absl::InvalidArgumentError("tls: certFile and keyFile go together");
+    }
+  }
+  if (root["forceNoTls"] && root["forceNoTls"].as<bool>()) config.tls.plaintext = true;
+  if (const YAML::Node auth = root["auth"]) {
+    RETURN_IF_ERROR(
+        common::CheckKnownKeys(auth, {"username", "password", "passwordFile", "tokenFile"}));
+    auto& a = config.auth;
+    if (auth["username"]) a.username = auth["username"].as<std::string>();
+    if (auth["password"]) a.password = auth["password"].as<std::string>();
+    if (auth["passwordFile"]) a.password_file = auth["passwordFile"].as<std::string>();
+    if (auth["tokenFile"]) a.token_file = auth["tokenFile"].as<std::string>();
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Parse(const YAML::Node& root, ExecutorConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
-      root, {"serverUrl", "executorId", "pool", "mode", "backend", "nodeName", "nodeLabels",
-             "capacity", "workDir", "leasePeriod", "logRetention", "maxLeasedRuns",
-             "maxReconnectBackoff", "maxEventsPerReport", "fake", "kubernetes"}));
+      root, {"serverUrl", "tls", "forceNoTls", "auth", "executorId", "pool", "mode", "backend",
+             "nodeName", "nodeLabels", "capacity", "workDir", "leasePeriod", "logRetention",
+             "maxLeasedRuns", "maxReconnectBackoff", "maxEventsPerReport", "fake", "kubernetes"}));
   auto read = [&](const char* key, std::string& out) {
     if (root[key]) out = root[key].as<std::string>();
   };
   read("serverUrl", config.server_url);
+  RETURN_IF_ERROR(ParseConnection(root, config));
   read("executorId", config.executor_id);
   read("pool", config.pool);
   read("mode", config.mode);

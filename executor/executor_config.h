@@ -12,11 +12,21 @@
 #include "executor/backends/fake/fake_backend.h"
 #include "executor/backends/kubernetes/kubernetes_config.h"
 #include "lib/model/resource_list.h"
+#include "lib/net/authorization.h"
+#include "lib/net/tls_config.h"
 
 namespace armada::executor {
 
 struct ExecutorConfig {
   std::string server_url = "localhost:50051";
+  // The connection to the server: TLS when the file has a `tls:` section
+  // (caFile, certFile + keyFile for mutual TLS, serverName), plaintext
+  // otherwise or when forceNoTls (tls.plaintext is the outcome).
+  net::TlsClientConfig tls{.plaintext = true};
+  // Credentials sent as the `authorization` header on every call:
+  // username + password or passwordFile (Basic), or tokenFile (Bearer,
+  // re-read when the file changes). Empty: none.
+  net::ClientAuthConfig auth;
   // Default: this host's name. Node mode: "<executorId>-<NODE_NAME>", or NODE_NAME alone.
   std::string executor_id;
   std::string pool = "default";

@@ -10,6 +10,8 @@
 #include "lib/common/clock.h"
 #include "lib/common/daemon.h"
 #include "lib/common/thread_guard.h"
+#include "lib/net/authorization.h"
+#include "lib/net/channel_credentials.h"
 #include "spdlog/spdlog.h"
 
 namespace {
@@ -41,11 +43,26 @@ int main(int argc, char** argv) {
   channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   channel_args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
   channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  auto channel = grpc::CreateCustomChannel(config->server_url, grpc::InsecureChannelCredentials(),
-                                           channel_args);
-  armada::executor::ExecutorAgent agent(*config, **backend, channel);
-  spdlog::info("armada-executor {} mode={} backend={} pool={} server={}", config->executor_id,
-               config->mode, config->backend, config->pool, config->server_url);
+  auto authorization = armada::net::AuthorizationSource::Create(config->auth);
+  if (!authorization.ok()) {
+    spdlog::error("{}", std::string(authorization.status().message()));
+    return 1;
+  }
+  if (*authorization && config->tls.plaintext) {
+    spdlog::warn("auth credentials are sent to {} without TLS", config->server_url);
+  }
+  auto channel =
+      armada::net::MakeChannel(config->server_url, config->tls, channel_args, *authorization);
+  if (!channel.ok()) {
+    spdlog::error("{}", std::string(channel.status().message()));
+    return 1;
+  }
+  armada::executor::ExecutorAgent agent(*config, **backend, *channel);
+  spdlog::info("armada-executor {} mode={} backend={} pool={} server={} ({})", config->executor_id,
+               config->mode, config->backend, config->pool, config->server_url,
+               config->tls.plaintext           ? "plaintext"
+               : config->tls.cert_file.empty() ? "TLS"
+                                               : "mutual TLS");
 
   std::atomic<bool> stop{false};
   std::thread signal_thread([&] {

@@ -10,11 +10,17 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <iostream>
+
+#include "absl/strings/str_join.h"
+#include "lib/auth/auth_setup.h"
+#include "lib/auth/password_hash.h"
 #include "lib/common/clock.h"
 #include "lib/common/daemon.h"
 #include "lib/common/thread_guard.h"
 #include "lib/events/event_pruner.h"
 #include "lib/events/event_relay.h"
+#include "lib/net/server_credentials.h"
 #include "lib/scheduling/scheduling_config.h"
 #include "lib/store/migrations.h"
 #include "server/api/event_service.h"
@@ -35,17 +41,31 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: armada-server [--config FILE]\n"
+    "       armada-server --hash-password < password\n"
     "  Serves Armada's gRPC API. DATABASE_URL and REDIS_URL are read from the\n"
-    "  environment when the config file does not set databaseUrl / redisUrl.\n";
+    "  environment when the config file does not set databaseUrl / redisUrl.\n"
+    "  --hash-password prints a hash of the password read from stdin, for\n"
+    "  auth.basicAuth.users.<name>.passwordHash.\n";
 
 int Fail(const std::string& what) {
   spdlog::error("{}", what);
   return 1;
 }
 
+// Reads one line from stdin and prints its hash (no echo of the password).
+int HashPassword() {
+  std::string password;
+  std::getline(std::cin, password);
+  auto hash = armada::auth::HashPassword(password);
+  if (!hash.ok()) return Fail(std::string(hash.status().message()));
+  std::cout << *hash << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]) == "--hash-password") return HashPassword();
   armada::common::DaemonArgs args = armada::common::ParseDaemonArgs(argc, argv, kUsage);
   if (args.exit_now) return *args.exit_now;
   armada::common::SetLogLevelFromEnv();
@@ -64,21 +84,32 @@ int main(int argc, char** argv) {
   if (!redis.ok()) return Fail(std::string(redis.status().message()));
 
   armada::common::RealClock clock;
+  auto authenticators = armada::auth::MakeAuthenticatorChain(config->auth, clock);
+  if (!authenticators.ok()) return Fail(std::string(authenticators.status().message()));
+  const armada::auth::PermissionPolicy permissions =
+      armada::auth::MakePermissionPolicy(config->auth);
+  if (config->auth.configured) {
+    spdlog::info("authentication: {}", absl::StrJoin((*authenticators)->Methods(), ", "));
+  } else {
+    spdlog::warn("no auth section in the config: every caller is anonymous and may do anything");
+  }
+  armada::server::CallerAuth caller_auth(**authenticators, permissions, **db);
   armada::server::JobOperations job_operations(**db, clock, config->retry);
-  armada::server::QueueService queue_service(**db, job_operations);
+  armada::server::QueueService queue_service(**db, job_operations, caller_auth);
   armada::server::SubmitService submit_service(**db, queue_service, job_operations, config->submit,
-                                               clock);
-  armada::server::EventService event_service(config->redis_url);
-  armada::server::ExecutorService executor_service(**db, clock, config->retry);
-  armada::server::ExecutorAdminService executor_admin_service(**db, job_operations);
-  armada::server::NodeService node_service(job_operations);
-  armada::server::JobsService jobs_service(**db);
+                                               clock, caller_auth);
+  armada::server::EventService event_service(config->redis_url, caller_auth);
+  armada::server::ExecutorService executor_service(**db, clock, caller_auth, config->retry,
+                                                   config->auth.executor_identities);
+  armada::server::ExecutorAdminService executor_admin_service(**db, job_operations, caller_auth);
+  armada::server::NodeService node_service(job_operations, caller_auth);
+  armada::server::JobsService jobs_service(**db, caller_auth);
   auto scheduler = armada::scheduling::MakeScheduler(config->scheduling);
   if (!scheduler.ok()) return Fail(std::string(scheduler.status().message()));
   armada::server::SchedulerLoop scheduler_loop(**db, **scheduler, clock, *config);
   armada::server::SchedulingReports scheduling_reports(db->get());
   scheduler_loop.SetReports(&scheduling_reports);
-  armada::server::SchedulerReportingService reporting_service(scheduling_reports);
+  armada::server::SchedulerReportingService reporting_service(scheduling_reports, caller_auth);
   armada::events::EventRelay relay(**db, std::move(*redis), {});
   auto pruner_redis = armada::events::RedisClient::Connect(config->redis_url);
   if (!pruner_redis.ok()) return Fail(std::string(pruner_redis.status().message()));
@@ -91,7 +122,9 @@ int main(int argc, char** argv) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // a port clash must fail
-  builder.AddListeningPort(config->grpc_address, grpc::InsecureServerCredentials());
+  auto credentials = armada::net::MakeServerCredentials(config->tls);
+  if (!credentials.ok()) return Fail(std::string(credentials.status().message()));
+  builder.AddListeningPort(config->grpc_address, *credentials);
   // gRPC refuses messages over 4 MiB by default; a larger submit.maxRequestBytes
   // raises that limit to match (with room for the framing around a request).
   constexpr size_t kGrpcDefaultMaxMessage = 4 << 20;
@@ -110,7 +143,11 @@ int main(int argc, char** argv) {
   builder.RegisterService(&reporting_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) return Fail("cannot listen on " + config->grpc_address);
-  spdlog::info("armada-server listening on {} (migrations applied: {})", config->grpc_address,
+  spdlog::info("armada-server listening on {} ({}; migrations applied: {})", config->grpc_address,
+               !config->tls.enabled()                   ? "plaintext"
+               : config->tls.require_client_certificate ? "TLS, client certificate required"
+               : !config->tls.client_ca_file.empty()    ? "TLS, client certificates verified"
+                                                        : "TLS",
                *applied);
 
   // The HTTP port forwards to the services through the in-process channel.
@@ -126,6 +163,12 @@ int main(int argc, char** argv) {
           /*attempts=*/1);
     };
     options.metrics = [&metrics] { return metrics.Serialize(); };
+    options.tls = config->tls;
+    if (config->auth.protect_metrics) {
+      options.authorize_metrics = [&authenticators](const std::string& authorization) {
+        return (*authenticators)->Authenticate({authorization, ""}).status();
+      };
+    }
     auto gateway = armada::server::HttpGateway::Create(
         server->InProcessChannel(grpc::ChannelArguments()), std::move(options));
     if (!gateway.ok()) return Fail("http: " + std::string(gateway.status().message()));
@@ -135,7 +178,8 @@ int main(int argc, char** argv) {
       return Fail("http: " + std::string(port.status().message()));
     }
     http = std::move(*gateway);
-    spdlog::info("armada-server serving HTTP on {}", config->http_address);
+    spdlog::info("armada-server serving {} on {}", config->tls.enabled() ? "HTTPS" : "HTTP",
+                 config->http_address);
   }
 
   std::atomic<bool> stop{false};

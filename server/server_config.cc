@@ -43,12 +43,41 @@ absl::Status ReconcilePriorityClasses(const YAML::Node& submit, ServerConfig& co
   return absl::OkStatus();
 }
 
+// tls: {certFile, keyFile, clientCaFile, requireClientCertificate,
+// refreshInterval}; the files are checked when the server starts.
+absl::Status ParseTls(const YAML::Node& node, net::TlsServerConfig& tls) {
+  RETURN_IF_ERROR(common::CheckKnownKeys(node, {"certFile", "keyFile", "clientCaFile",
+                                                "requireClientCertificate", "refreshInterval"}));
+  if (node["certFile"]) tls.cert_file = node["certFile"].as<std::string>();
+  if (node["keyFile"]) tls.key_file = node["keyFile"].as<std::string>();
+  if (node["clientCaFile"]) tls.client_ca_file = node["clientCaFile"].as<std::string>();
+  if (node["requireClientCertificate"]) {
+    tls.require_client_certificate = node["requireClientCertificate"].as<bool>();
+  }
+  absl::Duration refresh = absl::Seconds(tls.refresh_interval_seconds);
+  RETURN_IF_ERROR(common::ReadDuration(node, "refreshInterval", &refresh));
+  if (refresh < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("tls.refreshInterval: must be at least 1s");
+  }
+  tls.refresh_interval_seconds = static_cast<unsigned int>(absl::ToInt64Seconds(refresh));
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return absl::InvalidArgumentError("tls: certFile and keyFile go together");
+  }
+  if (!tls.client_ca_file.empty() && tls.cert_file.empty()) {
+    return absl::InvalidArgumentError("tls.clientCaFile: needs certFile and keyFile");
+  }
+  if (tls.require_client_certificate && tls.client_ca_file.empty()) {
+    return absl::InvalidArgumentError("tls.requireClientCertificate: needs clientCaFile");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
       root, {"grpcAddress", "httpAddress", "databaseUrl", "redisUrl", "databaseConnections",
              "schedulePeriod", "executorTimeout", "maxUnacknowledgedRunsPerExecutor", "maxRetries",
              "maxAttemptedRuns", "requeuePreemptedJobs", "leaderLockTimeout", "maxLeasesPerCycle",
-             "leasesPerTransaction", "eventRetention", "submit", "scheduling"}));
+             "leasesPerTransaction", "eventRetention", "submit", "scheduling", "auth", "tls"}));
   if (root["grpcAddress"]) config.grpc_address = root["grpcAddress"].as<std::string>();
   if (root["httpAddress"]) config.http_address = root["httpAddress"].as<std::string>();
   if (root["databaseUrl"]) config.database_url = root["databaseUrl"].as<std::string>();
@@ -80,6 +109,10 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
     if (!status.ok())
       return absl::InvalidArgumentError(absl::StrCat("scheduling.", status.message()));
   }
+  if (const YAML::Node auth = root["auth"]) {
+    RETURN_IF_ERROR(auth::ParseAuthConfig(auth, &config.auth));
+  }
+  if (const YAML::Node tls = root["tls"]) RETURN_IF_ERROR(ParseTls(tls, config.tls));
   if (const YAML::Node submit = root["submit"]) {
     RETURN_IF_ERROR(common::CheckKnownKeys(
         submit, {"defaultNamespace", "allowedPriorityClasses", "defaultPriorityClass",

@@ -7,8 +7,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "lib/auth/auth_config.h"
 #include "lib/model/retry_policy.h"
 #include "lib/model/submit_validation.h"
+#include "lib/net/tls_config.h"
 #include "lib/scheduling/scheduling_config.h"
 
 namespace armada::server {
@@ -43,8 +45,14 @@ struct ServerConfig {
   int leases_per_transaction = 1000;
   // Events older than this are pruned from PostgreSQL and Redis.
   absl::Duration event_retention = absl::Hours(14 * 24);
+  // TLS on the gRPC and HTTP ports (the `tls:` section; docs/security-tls.md).
+  // No certFile: plaintext.
+  net::TlsServerConfig tls;
   model::SubmitConfig submit;
   scheduling::SchedulingConfig scheduling;
+  // Who may call and what they may do (docs/security.md). Absent from the
+  // file: anonymous callers with every permission.
+  auth::AuthConfig auth;
 };
 
 // Reads `path` (empty: defaults only) and applies environment overrides.

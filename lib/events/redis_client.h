@@ -14,6 +14,9 @@
 struct redisContext;
 
 namespace armada::events {
+namespace internal {
+class RedisConnection;
+}
 
 // A reply as a tree: strings and integers as text, arrays as elements,
 // nil as is_nil, an error reply as is_error with its message in `str`.
@@ -25,19 +28,42 @@ struct RedisReply {
   std::vector<RedisReply> elements;
 };
 
-// Where a redis:// URL points.
+// Where a redis:// or rediss:// URL points, and how to log in.
 struct RedisAddress {
   std::string host;
   int port = 6379;
   int db = 0;
+  // AUTH username password (Redis 6 ACL), or AUTH password when username is
+  // empty; no AUTH when both are empty.
+  std::string username;
+  std::string password;
+  // rediss://: TLS (through net::TlsBridge, as hiredis 0.14 has none).
+  bool tls = false;
+  // Query parameters, named as redis-py names them so that Python tools
+  // take the same URL: ssl_ca_certs, ssl_certfile, ssl_keyfile,
+  // ssl_cert_reqs (required, the default, or none) and ssl_check_hostname
+  // (true, the default, or false).
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  bool verify_peer = true;
+  bool check_hostname = true;
 };
 
-// Parses redis://host[:port][/db]. kInvalidArgument names what is wrong.
+// Parses redis[s]://[[user]:password@]host[:port][/db][?query], with the
+// user and password percent-decoded. kInvalidArgument names what is wrong
+// (quoting the URL with its password masked).
 absl::StatusOr<RedisAddress> ParseRedisUrl(const std::string& url);
+
+// `url` with the password of its user info replaced by "****", for logs
+// and error messages; unchanged when it has none.
+std::string RedactRedisUrl(const std::string& url);
 
 class RedisClient {
  public:
-  // url: redis://host:port[/db]. Connects at once; kUnavailable on failure.
+  // url: as ParseRedisUrl. Connects (and AUTHs) at once; kUnavailable when
+  // Redis cannot be reached or TLS fails, kUnauthenticated when AUTH is
+  // refused, kInvalidArgument for a bad URL.
   static absl::StatusOr<std::unique_ptr<RedisClient>> Connect(const std::string& url);
   ~RedisClient();
 
@@ -50,13 +76,13 @@ class RedisClient {
       const std::vector<std::vector<std::string>>& commands);
 
  private:
-  RedisClient(std::string host, int port, int db) : host_(std::move(host)), port_(port), db_(db) {}
+  explicit RedisClient(RedisAddress address);
   absl::Status EnsureConnected();
+  void Disconnect();
 
-  std::string host_;
-  int port_;
-  int db_;
-  redisContext* context_ = nullptr;
+  const RedisAddress address_;
+  std::unique_ptr<internal::RedisConnection> connection_;
+  redisContext* context_ = nullptr;  // connection_'s, while connected
 };
 
 }  // namespace armada::events

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "lib/events/internal/redis_connection.h"
 #include "lib/events/redis_client.h"
 
 namespace armada::events {
@@ -26,14 +27,10 @@ absl::StatusOr<std::unique_ptr<RedisSubscriber>> RedisSubscriber::Connect(
   auto address = ParseRedisUrl(url);
   if (!address.ok()) return address.status();
   timeval timeout{5, 0};
-  redisContext* context = redisConnectWithTimeout(address->host.c_str(), address->port, timeout);
-  if (!context || context->err) {
-    std::string error = context ? context->errstr : "out of memory";
-    if (context) redisFree(context);
-    return absl::UnavailableError(
-        absl::StrCat("redis ", address->host, ":", address->port, ": ", error));
-  }
-  std::unique_ptr<RedisSubscriber> subscriber(new RedisSubscriber(context));
+  auto connection = internal::RedisConnection::Open(*address, absl::Seconds(5));
+  if (!connection.ok()) return connection.status();
+  redisContext* context = (*connection)->context();
+  std::unique_ptr<RedisSubscriber> subscriber(new RedisSubscriber(std::move(*connection)));
   // The confirmation must come back before anything is published for us.
   redisSetTimeout(context, timeout);
   const char* argv[] = {"SUBSCRIBE", channel.data()};
@@ -48,7 +45,10 @@ absl::StatusOr<std::unique_ptr<RedisSubscriber>> RedisSubscriber::Connect(
   return subscriber;
 }
 
-RedisSubscriber::~RedisSubscriber() { redisFree(context_); }
+RedisSubscriber::RedisSubscriber(std::unique_ptr<internal::RedisConnection> connection)
+    : connection_(std::move(connection)), context_(connection_->context()) {}
+
+RedisSubscriber::~RedisSubscriber() = default;
 
 absl::StatusOr<std::optional<std::string>> RedisSubscriber::Next(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;

@@ -13,13 +13,16 @@
 struct redisContext;
 
 namespace armada::events {
+namespace internal {
+class RedisConnection;
+}
 
 // Not thread-safe: one thread owns it. Cheap to keep idle (a socket).
 class RedisSubscriber {
  public:
-  // Connects to `url` (redis://host:port[/db]; the database does not matter to
-  // pub/sub) and subscribes to `channel`. kUnavailable when Redis cannot be
-  // reached, kInvalidArgument for a bad URL.
+  // Connects to `url` (as ParseRedisUrl: redis[s]://[user:password@]host:port[/db];
+  // the database does not matter to pub/sub) and subscribes to `channel`. kUnavailable when Redis
+  // cannot be reached, kUnauthenticated when AUTH is refused, kInvalidArgument for a bad URL.
   static absl::StatusOr<std::unique_ptr<RedisSubscriber>> Connect(const std::string& url,
                                                                   const std::string& channel);
   ~RedisSubscriber();
@@ -33,9 +36,10 @@ class RedisSubscriber {
   absl::StatusOr<std::optional<std::string>> Next(absl::Duration timeout);
 
  private:
-  explicit RedisSubscriber(redisContext* context) : context_(context) {}
+  explicit RedisSubscriber(std::unique_ptr<internal::RedisConnection> connection);
 
-  redisContext* context_;
+  std::unique_ptr<internal::RedisConnection> connection_;
+  redisContext* context_;  // connection_'s
 };
 
 }  // namespace armada::events

@@ -58,10 +58,25 @@ std::set<std::string> CordonedExecutors(pqxx::work& tx) {
 }
 
 absl::Status DeleteExecutor(pqxx::work& tx, const std::string& name) {
-  if (tx.exec_params("DELETE FROM executors WHERE name = $1", name).affected_rows() == 0) {
+  const bool bound =
+      tx.exec_params("DELETE FROM executor_principals WHERE executor = $1", name).affected_rows() >
+      0;
+  if (tx.exec_params("DELETE FROM executors WHERE name = $1", name).affected_rows() == 0 &&
+      !bound) {
     return absl::NotFoundError("executor " + name + " is not known");
   }
   return absl::OkStatus();
+}
+
+std::string BindExecutorPrincipal(pqxx::work& tx, const std::string& executor,
+                                  const std::string& principal) {
+  tx.exec_params0(
+      "INSERT INTO executor_principals (executor, principal) VALUES ($1, $2) "
+      "ON CONFLICT (executor) DO NOTHING",
+      executor, principal);
+  return tx
+      .exec_params1("SELECT principal FROM executor_principals WHERE executor = $1", executor)[0]
+      .as<std::string>();
 }
 
 }  // namespace armada::store

@@ -27,8 +27,7 @@ void UpsertExecutor(pqxx::work& tx, const ExecutorRecord& executor);
 // transaction on receipt of every call, so that an executor's liveness never
 // depends on the server managing to apply what it sent. last_seen never moves
 // backwards.
-void TouchExecutor(pqxx::work& tx, const std::string& name, const std::string& pool,
-                   absl::Time at);
+void TouchExecutor(pqxx::work& tx, const std::string& name, const std::string& pool, absl::Time at);
 
 // Executors heard from at or after `since`, by name.
 std::vector<ExecutorRecord> ExecutorsSeenSince(pqxx::work& tx, absl::Time since);
@@ -46,5 +45,10 @@ std::set<std::string> CordonedExecutors(pqxx::work& tx);
 // Forgets an executor and its last report (it reappears if it reports again).
 // kNotFound if it is unknown.
 absl::Status DeleteExecutor(pqxx::work& tx, const std::string& name);
+
+// The principal bound to `executor`: the one already recorded, or else
+// `principal`, recorded now. Concurrent first calls agree on one.
+std::string BindExecutorPrincipal(pqxx::work& tx, const std::string& executor,
+                                  const std::string& principal);
 
 }  // namespace armada::store

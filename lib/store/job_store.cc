@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "lib/store/sql_util.h"
+#include "spdlog/spdlog.h"
 
 namespace armada::store {
 namespace {
@@ -470,15 +471,22 @@ std::vector<LeasedRun> StopPendingRunsOfExecutorsSilentSince(pqxx::work& tx, abs
   return RunsWhere(tx, kStopPendingRun, kSilentExecutor, ToEpochSeconds(cutoff));
 }
 
-std::vector<std::string> InactiveOrUnknownRuns(pqxx::work& tx,
-                                               const std::vector<std::string>& run_ids) {
+std::vector<std::string> RunsNotActiveOn(pqxx::work& tx, const std::string& executor,
+                                         const std::vector<std::string>& run_ids) {
   if (run_ids.empty()) return {};
+  // run_id is uuid: the ids were checked to be run ids before they got here.
   std::set<std::string> active;
   for (const auto& row :
-       tx.exec_params("SELECT run_id::text FROM runs WHERE run_id::text = ANY($1::text[]) "
+       tx.exec_params("SELECT run_id::text, executor FROM runs WHERE run_id = ANY($1::uuid[]) "
                       "AND state IN ('leased', 'pending', 'running')",
                       TextArray(run_ids))) {
-    active.insert(row[0].as<std::string>());
+    const std::string id = row[0].as<std::string>();
+    if (row[1].as<std::string>() == executor) {
+      active.insert(id);
+    } else {
+      spdlog::warn("executor={} run={} claims a run leased to executor {}; told to stop it",
+                   executor, id, row[1].as<std::string>());
+    }
   }
   std::vector<std::string> stop;
   for (const auto& id : run_ids) {

@@ -226,9 +226,10 @@ std::vector<LeasedRun> ActiveRunsOfExecutor(pqxx::work& tx, const std::string& e
 // The active runs (with their jobs, locked) of executors not seen since `cutoff`.
 std::vector<LeasedRun> ActiveRunsOfExecutorsSilentSince(pqxx::work& tx, absl::Time cutoff);
 
-// Of `run_ids`, those that exist and are no longer active (the executor should
-// stop them), plus those the server does not know at all.
-std::vector<std::string> InactiveOrUnknownRuns(pqxx::work& tx,
-                                               const std::vector<std::string>& run_ids);
+// Of `run_ids` (valid run ids an executor says it holds), those it must stop:
+// runs no longer active, unknown runs, and runs leased to another executor
+// (an executor never adopts a run it does not hold the lease of; logged).
+std::vector<std::string> RunsNotActiveOn(pqxx::work& tx, const std::string& executor,
+                                         const std::vector<std::string>& run_ids);
 
 }  // namespace armada::store

@@ -19,6 +19,8 @@ class EventStream final : public grpc::ServerWriteReactor<api::EventStreamMessag
 
   // Validates the request and subscribes, or finishes at once.
   void Start(const api::JobSetRequest& request);
+  // Finishes at once with `refusal` (the caller may not watch).
+  void Refuse(const absl::Status& refusal) { EndWith(ToGrpcStatus(refusal)); }
   // Ends the stream with UNAVAILABLE (server shutting down).
   void Stop();
 
@@ -170,7 +172,9 @@ void EventStream::Pump() {
   }
 }
 
-EventService::EventService(std::string redis_url, events::EventHub::Options hub_options) {
+EventService::EventService(std::string redis_url, const CallerAuth& auth,
+                           events::EventHub::Options hub_options)
+    : auth_(auth) {
   hub_options.redis_url = std::move(redis_url);
   hub_ = std::make_unique<events::EventHub>(std::move(hub_options));
 }
@@ -187,33 +191,49 @@ EventService::~EventService() {
 }
 
 grpc::ServerWriteReactor<api::EventStreamMessage>* EventService::Open(
-    const api::JobSetRequest& request) {
+    grpc::CallbackServerContext& context, const api::JobSetRequest& request) {
   auto* stream = new EventStream(*this);
-  stream->Start(request);
+  // An empty queue is Start's INVALID_ARGUMENT, once the caller is known.
+  absl::Status allowed =
+      request.queue().empty()
+          ? auth_.Authenticate(context).status()
+          : auth_
+                .RequireOnQueue(context, request.queue(), auth::Permission::kWatchAllEvents,
+                                auth::QueueVerb::kWatch)
+                .status();
+  if (allowed.ok()) {
+    stream->Start(request);
+  } else {
+    stream->Refuse(allowed);
+  }
   return stream;
 }
 
 grpc::ServerWriteReactor<api::EventStreamMessage>* EventService::GetJobSetEvents(
-    grpc::CallbackServerContext*, const api::JobSetRequest* request) {
-  return Open(*request);
+    grpc::CallbackServerContext* context, const api::JobSetRequest* request) {
+  return Open(*context, *request);
 }
 
 grpc::ServerWriteReactor<api::EventStreamMessage>* EventService::Watch(
-    grpc::CallbackServerContext*, const api::WatchRequest* request) {
+    grpc::CallbackServerContext* context, const api::WatchRequest* request) {
   api::JobSetRequest job_set;
   job_set.set_queue(request->queue());
   job_set.set_id(request->job_set_id());
   job_set.set_from_message_id(request->from_id());
   job_set.set_watch(true);
   job_set.set_errorifmissing(true);
-  return Open(job_set);
+  return Open(*context, job_set);
 }
 
 grpc::ServerUnaryReactor* EventService::Health(grpc::CallbackServerContext* context,
                                                const google::protobuf::Empty*,
                                                api::HealthCheckResponse* response) {
-  response->set_status(api::HealthCheckResponse::SERVING);
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status caller = auth_.Authenticate(*context).status(); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller));
+    return reactor;
+  }
+  response->set_status(api::HealthCheckResponse::SERVING);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -6,6 +6,7 @@
 // hub's few threads and Redis connections serve them all. Each stream has at
 // most one write in flight and holds at most one batch (500 events); the next
 // batch is read only when the last write of the previous one completes.
+// A stream needs the queue's watch verb or watch_all_events.
 
 #include <condition_variable>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "api/event.grpc.pb.h"
 #include "lib/events/event_hub.h"
+#include "server/api/caller_auth.h"
 
 namespace armada::server {
 
@@ -24,7 +26,8 @@ class EventService final : public api::Event::CallbackService {
  public:
   // Starts the hub (its threads connect to `redis_url` on their own, so this
   // never fails). `hub_options.redis_url` is set from `redis_url`.
-  explicit EventService(std::string redis_url, events::EventHub::Options hub_options = {});
+  EventService(std::string redis_url, const CallerAuth& auth,
+               events::EventHub::Options hub_options = {});
   // Shutdown(), then stops the hub.
   ~EventService() override;
 
@@ -49,11 +52,13 @@ class EventService final : public api::Event::CallbackService {
 
  private:
   friend class EventStream;
-  grpc::ServerWriteReactor<api::EventStreamMessage>* Open(const api::JobSetRequest& request);
+  grpc::ServerWriteReactor<api::EventStreamMessage>* Open(grpc::CallbackServerContext& context,
+                                                          const api::JobSetRequest& request);
   // Called by a stream: registered at start (false: shutting down), forgotten in OnDone.
   bool Register(EventStream* stream);
   void Forget(EventStream* stream);
 
+  const CallerAuth& auth_;
   std::unique_ptr<events::EventHub> hub_;
   mutable std::mutex mu_;
   std::condition_variable drained_;

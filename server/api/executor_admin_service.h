@@ -4,19 +4,21 @@
 // nodes. Cordoning an executor stops new leases to it (its running jobs go
 // on); deleting one forgets it until it reports again; preempt and cancel act
 // on the jobs running there (optionally only some queues, priority classes
-// and pools).
+// and pools). Settings and deletion need update_executor_settings; preempt
+// and cancel need preempt_any_jobs / cancel_any_jobs (Armada's checks).
 
 #include "api/executor.grpc.pb.h"
 #include "api/node.grpc.pb.h"
 #include "lib/store/database.h"
+#include "server/api/caller_auth.h"
 #include "server/jobs/job_operations.h"
 
 namespace armada::server {
 
 class ExecutorAdminService final : public api::Executor::Service {
  public:
-  ExecutorAdminService(store::Database& db, JobOperations& operations)
-      : db_(db), operations_(operations) {}
+  ExecutorAdminService(store::Database& db, JobOperations& operations, const CallerAuth& auth)
+      : db_(db), operations_(operations), auth_(auth) {}
 
   grpc::Status UpsertExecutorSettings(grpc::ServerContext*,
                                       const api::ExecutorSettingsUpsertRequest* request,
@@ -34,11 +36,13 @@ class ExecutorAdminService final : public api::Executor::Service {
  private:
   store::Database& db_;
   JobOperations& operations_;
+  const CallerAuth& auth_;
 };
 
 class NodeService final : public api::Node::Service {
  public:
-  explicit NodeService(JobOperations& operations) : operations_(operations) {}
+  NodeService(JobOperations& operations, const CallerAuth& auth)
+      : operations_(operations), auth_(auth) {}
 
   grpc::Status PreemptOnNode(grpc::ServerContext*, const api::NodePreemptRequest* request,
                              google::protobuf::Empty*) override;
@@ -47,6 +51,7 @@ class NodeService final : public api::Node::Service {
 
  private:
   JobOperations& operations_;
+  const CallerAuth& auth_;
 };
 
 }  // namespace armada::server

@@ -1,10 +1,12 @@
 #include "server/api/executor_service.h"
 
+#include <optional>
 #include <set>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/ids.h"
+#include "lib/common/status_macros.h"
 #include "lib/store/executor_store.h"
 #include "lib/store/job_store.h"
 #include "server/api/grpc_status.h"
@@ -39,15 +41,55 @@ void AddGangEnvironment(api::Job& job, const std::string& uniformity_value) {
   }
 }
 
+// The principal the config fixes for `executor`, if any: an exact id, or the
+// longest prefix pattern ("node-executor-*") that matches.
+std::optional<std::string> FixedPrincipal(const std::map<std::string, std::string>& identities,
+                                          const std::string& executor) {
+  if (auto exact = identities.find(executor); exact != identities.end()) return exact->second;
+  std::optional<std::string> best;
+  size_t best_length = 0;
+  for (const auto& [pattern, principal] : identities) {
+    if (pattern.empty() || pattern.back() != '*') continue;
+    const std::string_view prefix(pattern.data(), pattern.size() - 1);
+    if (executor.starts_with(prefix) && (!best || prefix.size() > best_length)) {
+      best = principal;
+      best_length = prefix.size();
+    }
+  }
+  return best;
+}
+
 }  // namespace
 
+absl::Status ExecutorService::AuthorizeExecutor(const grpc::ServerContext& context,
+                                                const std::string& executor) {
+  auto caller = auth_.Require(context, auth::Permission::kExecuteJobs);
+  if (!caller.ok()) return caller.status();
+  std::optional<std::string> bound = FixedPrincipal(identities_, executor);
+  if (!bound) {
+    RETURN_IF_ERROR(db_.Run([&](pqxx::work& tx) {
+      bound = store::BindExecutorPrincipal(tx, executor, caller->name);
+      return absl::OkStatus();
+    }));
+  }
+  if (*bound == caller->name) return absl::OkStatus();
+  spdlog::warn("executor={} refused a call from {} as user {}: the id is bound to user {}",
+               executor, context.peer(), caller->name, *bound);
+  return absl::PermissionDeniedError(absl::StrCat("user ", caller->name,
+                                                  " may not act as executor ", executor,
+                                                  ": the id is bound to another principal"));
+}
+
 grpc::Status ExecutorService::LeaseJobRuns(
-    grpc::ServerContext*,
+    grpc::ServerContext* context,
     grpc::ServerReaderWriter<executorapi::LeaseStreamMessage, executorapi::LeaseRequest>* stream) {
   executorapi::LeaseRequest request;
   if (!stream->Read(&request)) return grpc::Status::OK;
   if (request.executor_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("executor_id must be set"));
+  }
+  if (absl::Status s = AuthorizeExecutor(*context, request.executor_id()); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   std::set<std::string> held(request.unassigned_job_run_ids().begin(),
                              request.unassigned_job_run_ids().end());
@@ -117,11 +159,14 @@ void ExecutorService::RecordHeartbeat(const std::string& executor, const std::st
   }
 }
 
-grpc::Status ExecutorService::ReportEvents(grpc::ServerContext*,
+grpc::Status ExecutorService::ReportEvents(grpc::ServerContext* context,
                                            const executorapi::EventList* request,
                                            google::protobuf::Empty*) {
   if (request->executor_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("executor_id must be set"));
+  }
+  if (absl::Status s = AuthorizeExecutor(*context, request->executor_id()); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   RecordHeartbeat(request->executor_id(), "", clock_.Now());  // alive, whatever it sent
   for (int i = 0; i < request->events_size(); ++i) {

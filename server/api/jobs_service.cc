@@ -186,10 +186,37 @@ absl::StatusOr<JobsWithRuns> LoadJobsWithRuns(
   return out;
 }
 
+// Whether the caller may see a queue's job specs and errors (the queue's
+// watch verb or watch_all_events), asked once per queue per call.
+class QueueVisibility {
+ public:
+  QueueVisibility(const CallerAuth& auth, const auth::Principal& caller)
+      : auth_(auth), caller_(caller) {}
+  bool operator()(const std::string& queue) {
+    auto [it, inserted] = seen_.try_emplace(queue, false);
+    if (inserted) {
+      it->second = auth_
+                       .CheckOnQueue(caller_, queue, auth::Permission::kWatchAllEvents,
+                                     auth::QueueVerb::kWatch)
+                       .ok();
+    }
+    return it->second;
+  }
+
+ private:
+  const CallerAuth& auth_;
+  const auth::Principal& caller_;
+  std::map<std::string, bool> seen_;
+};
+
 }  // namespace
 
-grpc::Status JobsService::GetJobStatus(grpc::ServerContext*, const api::JobStatusRequest* request,
+grpc::Status JobsService::GetJobStatus(grpc::ServerContext* context,
+                                       const api::JobStatusRequest* request,
                                        api::JobStatusResponse* response) {
+  if (auto caller = auth_.Authenticate(*context); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   if (auto s = CheckIdCount("job_ids", request->job_ids_size()); !s.ok()) return ToGrpcStatus(s);
   std::map<std::string, std::optional<JobState>> states;
   absl::Status status = db_.Run([&](pqxx::work& tx) {
@@ -206,8 +233,11 @@ grpc::Status JobsService::GetJobStatus(grpc::ServerContext*, const api::JobStatu
 }
 
 grpc::Status JobsService::GetJobStatusUsingExternalJobUri(
-    grpc::ServerContext*, const api::JobStatusUsingExternalJobUriRequest* request,
+    grpc::ServerContext* context, const api::JobStatusUsingExternalJobUriRequest* request,
     api::JobStatusResponse* response) {
+  if (auto caller = auth_.Authenticate(*context); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   for (const auto& [field, value] :
        {std::pair{"queue", &request->queue()}, std::pair{"jobset", &request->jobset()},
         std::pair{"external_job_uri", &request->external_job_uri()}}) {
@@ -232,34 +262,47 @@ grpc::Status JobsService::GetJobStatusUsingExternalJobUri(
   return grpc::Status::OK;
 }
 
-grpc::Status JobsService::GetJobDetails(grpc::ServerContext*, const api::JobDetailsRequest* request,
+grpc::Status JobsService::GetJobDetails(grpc::ServerContext* context,
+                                        const api::JobDetailsRequest* request,
                                         api::JobDetailsResponse* response) {
+  auto caller = auth_.Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (auto s = CheckIdCount("job_ids", request->job_ids_size()); !s.ok()) return ToGrpcStatus(s);
   auto loaded = LoadJobsWithRuns(db_, request->job_ids());
   if (!loaded.ok()) return ToGrpcStatus(loaded.status());
   const auto by_job = ByJob(loaded->runs);
+  QueueVisibility visible(auth_, *caller);
   for (const auto& [id, job] : loaded->jobs) {
+    if (!visible(job.queue)) continue;
     (*response->mutable_job_details())[id] =
         Details(job, RunsOf(by_job, id), request->expand_job_spec(), request->expand_job_run());
   }
   return grpc::Status::OK;
 }
 
-grpc::Status JobsService::GetJobErrors(grpc::ServerContext*, const api::JobErrorsRequest* request,
+grpc::Status JobsService::GetJobErrors(grpc::ServerContext* context,
+                                       const api::JobErrorsRequest* request,
                                        api::JobErrorsResponse* response) {
+  auto caller = auth_.Authenticate(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (auto s = CheckIdCount("job_ids", request->job_ids_size()); !s.ok()) return ToGrpcStatus(s);
   auto loaded = LoadJobsWithRuns(db_, request->job_ids());
   if (!loaded.ok()) return ToGrpcStatus(loaded.status());
   const auto by_job = ByJob(loaded->runs);
+  QueueVisibility visible(auth_, *caller);
   for (const auto& [id, job] : loaded->jobs) {
+    if (!visible(job.queue)) continue;
     (*response->mutable_job_errors())[id] = ErrorText(job, RunsOf(by_job, id));
   }
   return grpc::Status::OK;
 }
 
-grpc::Status JobsService::GetJobRunDetails(grpc::ServerContext*,
+grpc::Status JobsService::GetJobRunDetails(grpc::ServerContext* context,
                                            const api::JobRunDetailsRequest* request,
                                            api::JobRunDetailsResponse* response) {
+  if (auto caller = auth_.Authenticate(*context); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   if (auto s = CheckIdCount("run_ids", request->run_ids_size()); !s.ok()) return ToGrpcStatus(s);
   std::map<std::string, store::RunView> runs;
   absl::Status status = db_.Run([&](pqxx::work& tx) {
@@ -276,8 +319,12 @@ grpc::Status JobsService::GetJobRunDetails(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status JobsService::GetActiveQueues(grpc::ServerContext*, const api::GetActiveQueuesRequest*,
+grpc::Status JobsService::GetActiveQueues(grpc::ServerContext* context,
+                                          const api::GetActiveQueuesRequest*,
                                           api::GetActiveQueuesResponse* response) {
+  if (auto caller = auth_.Authenticate(*context); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   std::map<std::string, std::set<std::string>> by_pool;
   absl::Status status = db_.Run([&](pqxx::work& tx) {
     by_pool = store::ActiveQueuesByPool(tx, kDefaultPool);

@@ -10,9 +10,15 @@
 // replies; they are never an error. Store failures keep their codes
 // (UNAVAILABLE when PostgreSQL is unreachable). Thread-safe: the service holds
 // no state of its own.
+//
+// Any authenticated caller may ask (as in Armada); job details and errors,
+// which carry the submitted spec, are further limited to the queues the
+// caller may watch (watch verb or watch_all_events): the other jobs are left
+// out as if unknown.
 
 #include "api/job.grpc.pb.h"
 #include "lib/store/database.h"
+#include "server/api/caller_auth.h"
 
 namespace armada::server {
 
@@ -21,7 +27,7 @@ class JobsService final : public api::Jobs::Service {
   static constexpr int kMaxQueryItems = 500;
 
   // `db` must outlive the service.
-  explicit JobsService(store::Database& db) : db_(db) {}
+  JobsService(store::Database& db, const CallerAuth& auth) : db_(db), auth_(auth) {}
 
   // Job id -> state for every requested id (UNKNOWN when not stored).
   grpc::Status GetJobStatus(grpc::ServerContext*, const api::JobStatusRequest* request,
@@ -48,6 +54,7 @@ class JobsService final : public api::Jobs::Service {
 
  private:
   store::Database& db_;
+  const CallerAuth& auth_;
 };
 
 }  // namespace armada::server

@@ -27,22 +27,37 @@ absl::Status QueueExists(store::Database& db, const std::string& name) {
 
 }  // namespace
 
-grpc::Status QueueService::CreateQueue(grpc::ServerContext*, const api::Queue* request,
-                                       google::protobuf::Empty*) {
-  if (absl::Status s = ValidateQueue(*request); !s.ok()) return ToGrpcStatus(s);
-  store::QueueRecord record{request->name(), request->SerializeAsString(),
-                            request->priority_factor(), request->cordoned()};
-  return ToGrpcStatus(db_.Run([&](pqxx::work& tx) { return store::CreateQueue(tx, record); }));
+absl::Status QueueService::Create(const api::Queue& queue, const auth::Principal& creator) {
+  RETURN_IF_ERROR(ValidateQueue(queue));
+  api::Queue owned = queue;
+  if (owned.user_owners().empty()) owned.add_user_owners(creator.name);
+  store::QueueRecord record{owned.name(), owned.SerializeAsString(), owned.priority_factor(),
+                            owned.cordoned()};
+  return db_.Run([&](pqxx::work& tx) { return store::CreateQueue(tx, record); });
 }
 
-grpc::Status QueueService::DeleteQueue(grpc::ServerContext*, const api::QueueDeleteRequest* request,
+grpc::Status QueueService::CreateQueue(grpc::ServerContext* context, const api::Queue* request,
                                        google::protobuf::Empty*) {
+  auto caller = auth_.Require(*context, auth::Permission::kCreateQueue);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ToGrpcStatus(Create(*request, *caller));
+}
+
+grpc::Status QueueService::DeleteQueue(grpc::ServerContext* context,
+                                       const api::QueueDeleteRequest* request,
+                                       google::protobuf::Empty*) {
+  if (auto caller = auth_.Require(*context, auth::Permission::kDeleteQueue); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   return ToGrpcStatus(
       db_.Run([&](pqxx::work& tx) { return store::DeleteQueue(tx, request->name()); }));
 }
 
-grpc::Status QueueService::GetQueue(grpc::ServerContext*, const api::QueueGetRequest* request,
-                                    api::Queue* response) {
+grpc::Status QueueService::GetQueue(grpc::ServerContext* context,
+                                    const api::QueueGetRequest* request, api::Queue* response) {
+  if (auto caller = auth_.Authenticate(*context); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   absl::Status status = db_.Run([&](pqxx::work& tx) -> absl::Status {
     auto queue = store::GetQueue(tx, request->name());
     if (!queue.ok()) return queue.status();
@@ -54,9 +69,12 @@ grpc::Status QueueService::GetQueue(grpc::ServerContext*, const api::QueueGetReq
   return ToGrpcStatus(status);
 }
 
-grpc::Status QueueService::GetQueues(grpc::ServerContext*,
+grpc::Status QueueService::GetQueues(grpc::ServerContext* context,
                                      const api::StreamingQueueGetRequest* request,
                                      grpc::ServerWriter<api::StreamingQueueMessage>* writer) {
+  if (auto caller = auth_.Authenticate(*context); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   std::vector<store::QueueRecord> queues;
   absl::Status status = db_.Run([&](pqxx::work& tx) {
     queues = store::ListQueues(tx);
@@ -86,24 +104,32 @@ absl::Status QueueService::Update(const api::Queue& queue) {
 
 grpc::Status QueueService::CreateQueues(grpc::ServerContext* context, const api::QueueList* request,
                                         api::BatchQueueCreateResponse* response) {
+  auto caller = auth_.Require(*context, auth::Permission::kCreateQueue);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   for (const api::Queue& queue : request->queues()) {
-    google::protobuf::Empty empty;
-    grpc::Status status = CreateQueue(context, &queue, &empty);
+    absl::Status status = Create(queue, *caller);
     if (status.ok()) continue;
     auto* failed = response->add_failed_queues();
     *failed->mutable_queue() = queue;
-    failed->set_error(status.error_message());
+    failed->set_error(std::string(status.message()));
   }
   return grpc::Status::OK;
 }
 
-grpc::Status QueueService::UpdateQueue(grpc::ServerContext*, const api::Queue* request,
+grpc::Status QueueService::UpdateQueue(grpc::ServerContext* context, const api::Queue* request,
                                        google::protobuf::Empty*) {
+  // Armada: updating a queue needs create_queue.
+  if (auto caller = auth_.Require(*context, auth::Permission::kCreateQueue); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   return ToGrpcStatus(Update(*request));
 }
 
-grpc::Status QueueService::UpdateQueues(grpc::ServerContext*, const api::QueueList* request,
+grpc::Status QueueService::UpdateQueues(grpc::ServerContext* context, const api::QueueList* request,
                                         api::BatchQueueUpdateResponse* response) {
+  if (auto caller = auth_.Require(*context, auth::Permission::kCreateQueue); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   for (const api::Queue& queue : request->queues()) {
     absl::Status status = Update(queue);
     if (status.ok()) continue;
@@ -130,33 +156,44 @@ absl::Status QueueService::SetCordoned(const std::string& name, bool cordoned) {
   return status;
 }
 
-grpc::Status QueueService::CordonQueue(grpc::ServerContext*, const api::QueueCordonRequest* request,
+grpc::Status QueueService::CordonQueue(grpc::ServerContext* context,
+                                       const api::QueueCordonRequest* request,
                                        google::protobuf::Empty*) {
+  if (auto caller = auth_.Require(*context, auth::Permission::kCordonQueue); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   return ToGrpcStatus(SetCordoned(request->name(), true));
 }
 
-grpc::Status QueueService::UncordonQueue(grpc::ServerContext*,
+grpc::Status QueueService::UncordonQueue(grpc::ServerContext* context,
                                          const api::QueueUncordonRequest* request,
                                          google::protobuf::Empty*) {
+  if (auto caller = auth_.Require(*context, auth::Permission::kCordonQueue); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   return ToGrpcStatus(SetCordoned(request->name(), false));
 }
 
-grpc::Status QueueService::PreemptOnQueue(grpc::ServerContext*,
+grpc::Status QueueService::PreemptOnQueue(grpc::ServerContext* context,
                                           const api::QueuePreemptRequest* request,
                                           google::protobuf::Empty*) {
+  auto caller = auth_.Require(*context, auth::Permission::kPreemptAnyJobs);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (absl::Status s = QueueExists(db_, request->name()); !s.ok()) return ToGrpcStatus(s);
   store::JobFilter filter = FilterOf(*request);
   filter.queues = {request->name()};
   auto preempted = operations_.PreemptMatching(
-      filter, kAnonymousUser, absl::StrCat("preempted on queue ", request->name()));
+      filter, caller->name, absl::StrCat("preempted on queue ", request->name()));
   if (!preempted.ok()) return ToGrpcStatus(preempted.status());
   spdlog::info("queue={} preempted {} jobs", request->name(), *preempted);
   return grpc::Status::OK;
 }
 
-grpc::Status QueueService::CancelOnQueue(grpc::ServerContext*,
+grpc::Status QueueService::CancelOnQueue(grpc::ServerContext* context,
                                          const api::QueueCancelRequest* request,
                                          google::protobuf::Empty*) {
+  auto caller = auth_.Require(*context, auth::Permission::kCancelAnyJobs);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (absl::Status s = QueueExists(db_, request->name()); !s.ok()) return ToGrpcStatus(s);
   store::JobFilter filter = FilterOf(*request);
   filter.queues = {request->name()};
@@ -164,7 +201,7 @@ grpc::Status QueueService::CancelOnQueue(grpc::ServerContext*,
       CancellableStates({request->jobstates().begin(), request->jobstates().end()}, "jobStates");
   if (!states.ok()) return ToGrpcStatus(states.status());
   filter.states = std::move(*states);
-  auto cancelled = operations_.CancelMatching(filter, kAnonymousUser,
+  auto cancelled = operations_.CancelMatching(filter, caller->name,
                                               absl::StrCat("cancelled on queue ", request->name()));
   if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
   spdlog::info("queue={} cancelled {} jobs", request->name(), *cancelled);

@@ -4,16 +4,22 @@
 // messages so that fields we do not interpret yet survive a round trip.
 // Cordoning a queue stops new leases for its jobs (running ones go on);
 // cancel and preempt on a queue act on its jobs in batches.
+// Permissions as Armada's: create_queue to create or update, delete_queue,
+// cordon_queue, cancel_any_jobs / preempt_any_jobs for the queue-wide
+// actions; reading queues needs only an authenticated caller. A queue
+// created without user owners is owned by its creator.
 
 #include "api/submit.grpc.pb.h"
 #include "lib/store/database.h"
+#include "server/api/caller_auth.h"
 #include "server/jobs/job_operations.h"
 
 namespace armada::server {
 
 class QueueService final : public api::QueueService::Service {
  public:
-  QueueService(store::Database& db, JobOperations& operations) : db_(db), operations_(operations) {}
+  QueueService(store::Database& db, JobOperations& operations, const CallerAuth& auth)
+      : db_(db), operations_(operations), auth_(auth) {}
 
   grpc::Status CreateQueue(grpc::ServerContext*, const api::Queue* request,
                            google::protobuf::Empty*) override;
@@ -47,11 +53,13 @@ class QueueService final : public api::QueueService::Service {
                              google::protobuf::Empty*) override;
 
  private:
+  absl::Status Create(const api::Queue& queue, const auth::Principal& creator);
   absl::Status Update(const api::Queue& queue);
   absl::Status SetCordoned(const std::string& name, bool cordoned);
 
   store::Database& db_;
   JobOperations& operations_;
+  const CallerAuth& auth_;
 };
 
 }  // namespace armada::server

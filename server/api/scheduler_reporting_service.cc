@@ -15,8 +15,11 @@ grpc::Status Answer(const absl::StatusOr<std::string>& text, std::string* report
 }  // namespace
 
 grpc::Status SchedulerReportingService::GetSchedulingReport(
-    grpc::ServerContext*, const schedulerobjects::SchedulingReportRequest* request,
+    grpc::ServerContext* context, const schedulerobjects::SchedulingReportRequest* request,
     schedulerobjects::SchedulingReport* response) {
+  if (auto caller = auth_.Authenticate(*context); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   using Request = schedulerobjects::SchedulingReportRequest;
   switch (request->filter_case()) {
     case Request::kMostRecentForQueue:
@@ -32,15 +35,21 @@ grpc::Status SchedulerReportingService::GetSchedulingReport(
 }
 
 grpc::Status SchedulerReportingService::GetQueueReport(
-    grpc::ServerContext*, const schedulerobjects::QueueReportRequest* request,
+    grpc::ServerContext* context, const schedulerobjects::QueueReportRequest* request,
     schedulerobjects::QueueReport* response) {
+  if (auto caller = auth_.Authenticate(*context); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   return Answer(reports_.QueueReport(request->queue_name(), request->verbosity()),
                 response->mutable_report());
 }
 
 grpc::Status SchedulerReportingService::GetJobReport(
-    grpc::ServerContext*, const schedulerobjects::JobReportRequest* request,
+    grpc::ServerContext* context, const schedulerobjects::JobReportRequest* request,
     schedulerobjects::JobReport* response) {
+  if (auto caller = auth_.Authenticate(*context); !caller.ok()) {
+    return ToGrpcStatus(caller.status());
+  }
   return Answer(reports_.JobReport(request->job_id()), response->mutable_report());
 }
 

@@ -12,6 +12,7 @@
 // PostgreSQL cannot be read. Thread-safe.
 
 #include "api/schedulerobjects/scheduler_reporting.grpc.pb.h"
+#include "server/api/caller_auth.h"
 #include "server/scheduler/scheduling_reports.h"
 
 namespace armada::server {
@@ -19,7 +20,9 @@ namespace armada::server {
 class SchedulerReportingService final : public schedulerobjects::SchedulerReporting::Service {
  public:
   // `reports` must outlive the service.
-  explicit SchedulerReportingService(const SchedulingReports& reports) : reports_(reports) {}
+  // Any authenticated caller may read the reports (as in Armada).
+  SchedulerReportingService(const SchedulingReports& reports, const CallerAuth& auth)
+      : reports_(reports), auth_(auth) {}
 
   grpc::Status GetSchedulingReport(grpc::ServerContext*,
                                    const schedulerobjects::SchedulingReportRequest* request,
@@ -32,6 +35,7 @@ class SchedulerReportingService final : public schedulerobjects::SchedulerReport
 
  private:
   const SchedulingReports& reports_;
+  const CallerAuth& auth_;
 };
 
 }  // namespace armada::server

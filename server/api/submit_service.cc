@@ -66,7 +66,8 @@ model::SubmitItemView ViewOf(const api::JobSubmitRequestItem& item) {
 
 // The stored job: the item as submitted, with defaults written into it.
 api::Job MakeJob(const api::JobSubmitRequestItem& item, const model::ValidatedItem& valid,
-                 const std::string& job_id, const api::JobSubmitRequest& request, absl::Time now) {
+                 const std::string& job_id, const api::JobSubmitRequest& request,
+                 const std::string& owner, absl::Time now) {
   api::Job job;
   job.set_id(job_id);
   job.set_client_id(item.client_id());
@@ -81,7 +82,7 @@ api::Job MakeJob(const api::JobSubmitRequestItem& item, const model::ValidatedIt
     (*job.mutable_annotations())[kExternalJobUriAnnotation] = item.external_job_uri();
   }
   *job.mutable_required_node_labels() = item.required_node_labels();
-  job.set_owner(kAnonymousUser);
+  job.set_owner(owner);
   job.set_priority(valid.priority);
   PodSpec* pod = job.add_pod_specs();
   *pod = item.has_pod_spec() ? item.pod_spec() : item.pod_specs(0);
@@ -146,8 +147,16 @@ constexpr char kNotFound[] = "job not found";
 
 }  // namespace
 
-grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmitRequest* request,
+grpc::Status SubmitService::SubmitJobs(grpc::ServerContext* context,
+                                       const api::JobSubmitRequest* request,
                                        api::JobSubmitResponse* response) {
+  // The caller is checked before the request is: a caller without the right
+  // learns nothing from validation. (No queue: validation says so.)
+  auto caller = request->queue().empty() ? auth_.Authenticate(*context)
+                                         : auth_.RequireOnQueue(*context, request->queue(),
+                                                                auth::Permission::kSubmitAnyJobs,
+                                                                auth::QueueVerb::kSubmit);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   const auto& items = request->job_request_items();
   if (absl::Status s = model::ValidateSubmitRequest(request->queue(), request->job_set_id(),
                                                     items.size(), config_, request->ByteSizeLong());
@@ -169,7 +178,7 @@ grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmi
   for (int i = 0; i < items.size(); ++i) {
     auto valid = model::ValidateSubmitItem(i, views[i], config_);
     if (!valid.ok()) return Refused(valid.status());
-    api::Job job = MakeJob(items[i], *valid, common::NewJobId(), *request, now);
+    api::Job job = MakeJob(items[i], *valid, common::NewJobId(), *request, caller->name, now);
     const auto& pod = job.pod_specs(0);
     const GangOf gang = GangOfJob(job);
     jobs.push_back(store::NewJob{job.id(), job.queue(), job.job_set_id(), job.client_id(),
@@ -206,13 +215,17 @@ grpc::Status SubmitService::SubmitJobs(grpc::ServerContext*, const api::JobSubmi
     response->add_job_response_items()->set_job_id(job.job_id);
     created += job.created ? 1 : 0;
   }
-  spdlog::info("submitted queue={} jobset={} jobs={} duplicates={}", request->queue(),
-               request->job_set_id(), created, inserted.size() - created);
+  spdlog::info("submitted queue={} jobset={} user={} jobs={} duplicates={}", request->queue(),
+               request->job_set_id(), caller->name, created, inserted.size() - created);
   return grpc::Status::OK;
 }
 
-grpc::Status SubmitService::CancelJobs(grpc::ServerContext*, const api::JobCancelRequest* request,
+grpc::Status SubmitService::CancelJobs(grpc::ServerContext* context,
+                                       const api::JobCancelRequest* request,
                                        api::CancellationResult* response) {
+  auto caller = auth_.RequireOnQueue(*context, request->queue(), auth::Permission::kCancelAnyJobs,
+                                     auth::QueueVerb::kCancel);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<std::string> ids(request->job_ids().begin(), request->job_ids().end());
   if (!request->job_id().empty()) ids.push_back(request->job_id());
   if (ids.empty()) {
@@ -225,13 +238,13 @@ grpc::Status SubmitService::CancelJobs(grpc::ServerContext*, const api::JobCance
         [&](pqxx::work& tx) {
           return store::LockActiveJobsInJobSet(tx, request->queue(), request->job_set_id());
         },
-        {}, kAnonymousUser, Truncated(request->reason()));
+        {}, caller->name, Truncated(request->reason()));
     if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
     for (const auto& id : *cancelled) response->add_cancelled_ids(id);
     return grpc::Status::OK;
   }
   auto cancelled = operations_.Cancel(SelectJobs(ids, request->queue(), request->job_set_id()), {},
-                                      kAnonymousUser, Truncated(request->reason()));
+                                      caller->name, Truncated(request->reason()));
   if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
   for (const auto& id : *cancelled) response->add_cancelled_ids(id);
   spdlog::info("cancelled queue={} jobset={} jobs={}", request->queue(), request->job_set_id(),
@@ -239,9 +252,12 @@ grpc::Status SubmitService::CancelJobs(grpc::ServerContext*, const api::JobCance
   return grpc::Status::OK;
 }
 
-grpc::Status SubmitService::CancelJobSet(grpc::ServerContext*,
+grpc::Status SubmitService::CancelJobSet(grpc::ServerContext* context,
                                          const api::JobSetCancelRequest* request,
                                          google::protobuf::Empty*) {
+  auto caller = auth_.RequireOnQueue(*context, request->queue(), auth::Permission::kCancelAnyJobs,
+                                     auth::QueueVerb::kCancel);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->queue().empty() || request->job_set_id().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("queue and job_set_id must both be set"));
   }
@@ -252,16 +268,20 @@ grpc::Status SubmitService::CancelJobSet(grpc::ServerContext*,
       [&](pqxx::work& tx) {
         return store::LockActiveJobsInJobSet(tx, request->queue(), request->job_set_id());
       },
-      *states, kAnonymousUser, Truncated(request->reason()));
+      *states, caller->name, Truncated(request->reason()));
   if (!cancelled.ok()) return ToGrpcStatus(cancelled.status());
   spdlog::info("cancelled queue={} jobset={} jobs={}", request->queue(), request->job_set_id(),
                cancelled->size());
   return grpc::Status::OK;
 }
 
-grpc::Status SubmitService::ReprioritizeJobs(grpc::ServerContext*,
+grpc::Status SubmitService::ReprioritizeJobs(grpc::ServerContext* context,
                                              const api::JobReprioritizeRequest* request,
                                              api::JobReprioritizeResponse* response) {
+  auto caller =
+      auth_.RequireOnQueue(*context, request->queue(), auth::Permission::kReprioritizeAnyJobs,
+                           auth::QueueVerb::kReprioritize);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   const double priority = request->new_priority();
   if (!(priority >= 0 && priority <= 4294967295.0) || priority != static_cast<uint32_t>(priority)) {
     return ToGrpcStatus(absl::InvalidArgumentError(
@@ -281,7 +301,7 @@ grpc::Status SubmitService::ReprioritizeJobs(grpc::ServerContext*,
   } else {
     select = SelectJobs(ids, request->queue(), request->job_set_id());
   }
-  auto results = operations_.Reprioritize(select, static_cast<uint32_t>(priority), kAnonymousUser);
+  auto results = operations_.Reprioritize(select, static_cast<uint32_t>(priority), caller->name);
   if (!results.ok()) return ToGrpcStatus(results.status());
   for (const auto& id : ids) {
     if (!results->count(id)) (*results)[id] = kNotFound;
@@ -292,14 +312,18 @@ grpc::Status SubmitService::ReprioritizeJobs(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status SubmitService::PreemptJobs(grpc::ServerContext*, const api::JobPreemptRequest* request,
+grpc::Status SubmitService::PreemptJobs(grpc::ServerContext* context,
+                                        const api::JobPreemptRequest* request,
                                         api::PreemptionResult* response) {
+  auto caller = auth_.RequireOnQueue(*context, request->queue(), auth::Permission::kPreemptAnyJobs,
+                                     auth::QueueVerb::kPreempt);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->job_ids().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("job_ids: name at least one job to preempt"));
   }
   std::vector<std::string> ids(request->job_ids().begin(), request->job_ids().end());
   auto results = operations_.Preempt(SelectJobs(ids, request->queue(), request->job_set_id()),
-                                     kAnonymousUser, Truncated(request->reason()));
+                                     caller->name, Truncated(request->reason()));
   if (!results.ok()) return ToGrpcStatus(results.status());
   for (const auto& id : ids) {
     if (!results->count(id)) (*results)[id] = kNotFound;

@@ -8,17 +8,29 @@
 #include "lib/model/submit_validation.h"
 #include "lib/store/database.h"
 #include "lib/store/job_store.h"
-#include "server/jobs/job_operations.h"
+#include "server/api/caller_auth.h"
+#include "server/api/grpc_status.h"
 #include "server/api/queue_service.h"
+#include "server/jobs/job_operations.h"
 
 namespace armada::server {
 
 class SubmitService final : public api::Submit::Service {
  public:
   SubmitService(store::Database& db, QueueService& queues, JobOperations& operations,
-                const model::SubmitConfig& config, const common::Clock& clock)
-      : db_(db), queues_(queues), operations_(operations), config_(config), clock_(clock) {}
+                const model::SubmitConfig& config, const common::Clock& clock,
+                const CallerAuth& auth)
+      : db_(db),
+        queues_(queues),
+        operations_(operations),
+        config_(config),
+        clock_(clock),
+        auth_(auth) {}
 
+  // Each rpc first checks the caller (CallerAuth): submit, cancel,
+  // reprioritize and preempt need the queue's verb or the matching
+  // *_any_jobs permission; the queue rpcs are QueueService's.
+  //
   // All or nothing: every item is validated before anything is written, and
   // the jobs with their submitted and queued events go in one transaction. An
   // item whose client_id its queue already holds gets the existing job's id.
@@ -70,8 +82,12 @@ class SubmitService final : public api::Submit::Service {
                          grpc::ServerWriter<api::StreamingQueueMessage>* w) override {
     return queues_.GetQueues(c, r, w);
   }
-  grpc::Status Health(grpc::ServerContext*, const google::protobuf::Empty*,
+  // Any authenticated caller, as in Armada.
+  grpc::Status Health(grpc::ServerContext* context, const google::protobuf::Empty*,
                       api::HealthCheckResponse* response) override {
+    if (auto caller = auth_.Authenticate(*context); !caller.ok()) {
+      return ToGrpcStatus(caller.status());
+    }
     response->set_status(api::HealthCheckResponse::SERVING);
     return grpc::Status::OK;
   }
@@ -82,6 +98,7 @@ class SubmitService final : public api::Submit::Service {
   JobOperations& operations_;
   const model::SubmitConfig config_;
   const common::Clock& clock_;
+  const CallerAuth& auth_;
 };
 
 }  // namespace armada::server

@@ -15,6 +15,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/utf8.h"
+#include "lib/net/certificate_reloader.h"
+#include "lib/net/server_credentials.h"
 #include "lib/protoutil/utf8_fields.h"
 #include "server/http/forwarded_call.h"
 #include "server/http/rest_json.h"
@@ -132,6 +134,10 @@ std::vector<std::pair<std::string, std::string>> ForwardedMetadata(const httplib
   if (http.has_header("Authorization")) {
     metadata.emplace_back("authorization", http.get_header_value("Authorization"));
   }
+  // The TLS layer's word, never a header of the request, vouched for with
+  // this process's secret (net::VerifiedClientCertificateName).
+  const std::string client = net::CertificateReloader::VerifiedClientName(http.ssl);
+  if (!client.empty()) metadata.push_back(net::ForwardedClientNameMetadata(client));
   return metadata;
 }
 
@@ -159,6 +165,12 @@ absl::StatusOr<std::pair<std::string, int>> SplitAddress(const std::string& addr
     host = host.substr(1, host.size() - 2);
   }
   return std::make_pair(host.empty() ? std::string("0.0.0.0") : host, port);
+}
+
+// HTTPS from `tls` (set up on each handshake), or plain HTTP when null.
+std::unique_ptr<httplib::Server> MakeServer(net::CertificateReloader* tls) {
+  if (tls == nullptr) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>([tls](SSL_CTX& ctx) { return tls->Configure(ctx); });
 }
 
 }  // namespace
@@ -204,16 +216,26 @@ absl::StatusOr<std::unique_ptr<HttpGateway>> HttpGateway::Create(
     if (!resolved.ok()) return resolved.status();
     routes.push_back(std::move(*resolved));
   }
+  std::unique_ptr<net::CertificateReloader> tls;
+  if (options.tls.enabled()) {
+    absl::Status valid = net::ValidateServerConfig(options.tls);
+    if (!valid.ok()) return valid;
+    auto reloader = net::CertificateReloader::Create(options.tls);
+    if (!reloader.ok()) return reloader.status();
+    tls = std::move(*reloader);
+  }
   return std::unique_ptr<HttpGateway>(
-      new HttpGateway(std::move(channel), std::move(options), std::move(routes)));
+      new HttpGateway(std::move(channel), std::move(options), std::move(routes), std::move(tls)));
 }
 
 HttpGateway::HttpGateway(std::shared_ptr<grpc::ChannelInterface> channel, Options options,
-                         std::vector<ResolvedRoute> routes)
+                         std::vector<ResolvedRoute> routes,
+                         std::unique_ptr<net::CertificateReloader> tls)
     : channel_(std::move(channel)),
       options_(std::move(options)),
       routes_(std::move(routes)),
-      server_(std::make_unique<httplib::Server>()) {
+      tls_(std::move(tls)),
+      server_(MakeServer(tls_.get())) {
   const int workers = options_.max_concurrent_requests;
   server_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   server_->set_payload_max_length(options_.max_body_bytes);
@@ -224,6 +246,18 @@ HttpGateway::HttpGateway(std::shared_ptr<grpc::ChannelInterface> channel, Option
     int yes = 1;
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
+  if (options_.tls.require_client_certificate) {
+    server_->set_pre_routing_handler(
+        [](const httplib::Request& request, httplib::Response& response) {
+          if (request.path == "/health" ||
+              !net::CertificateReloader::VerifiedClientName(request.ssl).empty()) {
+            return httplib::Server::HandlerResponse::Unhandled;
+          }
+          SendError(response, grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                           "this port requires a verified client certificate"));
+          return httplib::Server::HandlerResponse::Handled;
+        });
+  }
   for (const ResolvedRoute& route : routes_) {
     auto handler = [this, &route](const httplib::Request& request, httplib::Response& response) {
       Serve(route, request, response);
@@ -239,7 +273,19 @@ HttpGateway::HttpGateway(std::shared_ptr<grpc::ChannelInterface> channel, Option
     response.set_content(health.ok() ? "ok\n" : std::string(health.message()) + "\n", "text/plain");
   });
   if (options_.metrics) {
-    server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
+    server_->Get("/metrics", [this](const httplib::Request& request, httplib::Response& response) {
+      if (options_.authorize_metrics) {
+        absl::Status allowed =
+            options_.authorize_metrics(request.get_header_value("Authorization"));
+        if (!allowed.ok()) {
+          response.status = HttpStatusFromGrpc(static_cast<grpc::StatusCode>(allowed.code()));
+          if (absl::IsUnauthenticated(allowed)) {
+            response.set_header("WWW-Authenticate", "Basic realm=\"armada\"");
+          }
+          response.set_content(std::string(allowed.message()) + "\n", "text/plain");
+          return;
+        }
+      }
       response.set_content(options_.metrics(), "text/plain; version=0.0.4; charset=utf-8");
     });
   }
@@ -271,6 +317,8 @@ HttpGateway::HttpGateway(std::shared_ptr<grpc::ChannelInterface> channel, Option
 HttpGateway::~HttpGateway() { Stop(); }
 
 absl::StatusOr<int> HttpGateway::Start(const std::string& address) {
+  if (!server_->is_valid())
+    return absl::InternalError("https: the TLS context could not be set up");
   auto host_port = SplitAddress(address);
   if (!host_port.ok()) return host_port.status();
   auto [host, port] = *host_port;

@@ -24,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/net/tls_config.h"
 #include "server/http/rest_routes.h"
 
 namespace httplib {
@@ -31,6 +32,10 @@ class Server;
 struct Request;
 struct Response;
 }  // namespace httplib
+
+namespace armada::net {
+class CertificateReloader;
+}
 
 namespace armada::server {
 
@@ -50,13 +55,24 @@ class HttpGateway {
     std::function<absl::Status()> health;
     // The Prometheus text exposition served at /metrics; unset: no /metrics.
     std::function<std::string()> metrics;
+    // Set: /metrics answers only requests whose Authorization header this
+    // accepts (the error's code becomes the HTTP status).
+    std::function<absl::Status(const std::string& authorization)> authorize_metrics;
     // Requests served at once; each open event stream holds one.
     int max_concurrent_requests = 64;
     size_t max_body_bytes = 16 << 20;
+    // HTTPS when tls.cert_file is set; replaced files are served from the
+    // next connection on. With tls.client_ca_file, client certificates are
+    // verified and the verified name is passed on to the gRPC call
+    // (net::VerifiedClientCertificateName); with
+    // tls.require_client_certificate, a request without one is answered 401,
+    // except /health, which probes reach without a certificate.
+    net::TlsServerConfig tls;
   };
 
   // kInvalidArgument when a route of ArmadaRestRoutes() does not match the
-  // linked protobuf descriptors (a programming error).
+  // linked protobuf descriptors (a programming error), or naming the file
+  // when a TLS file is missing or unusable.
   static absl::StatusOr<std::unique_ptr<HttpGateway>> Create(
       std::shared_ptr<grpc::ChannelInterface> channel, Options options);
   // Stops the server if it still runs.
@@ -73,7 +89,7 @@ class HttpGateway {
 
  private:
   HttpGateway(std::shared_ptr<grpc::ChannelInterface> channel, Options options,
-              std::vector<ResolvedRoute> routes);
+              std::vector<ResolvedRoute> routes, std::unique_ptr<net::CertificateReloader> tls);
   void Serve(const ResolvedRoute& route, const httplib::Request& request,
              httplib::Response& response);
   void ServeStream(const ResolvedRoute& route, const std::string& payload,
@@ -82,6 +98,7 @@ class HttpGateway {
   std::shared_ptr<grpc::ChannelInterface> channel_;
   Options options_;
   std::vector<ResolvedRoute> routes_;
+  std::unique_ptr<net::CertificateReloader> tls_;  // null: plain HTTP; outlives server_
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};

@@ -8,7 +8,7 @@ LeaseAnswer SettleLeaseRequest(pqxx::work& tx, absl::Time now, const model::Retr
                                const LeaseRequestRuns& request) {
   LeaseAnswer answer;
   const std::set<std::string>& held = request.held;
-  answer.to_cancel = store::InactiveOrUnknownRuns(tx, {held.begin(), held.end()});
+  answer.to_cancel = store::RunsNotActiveOn(tx, request.executor, {held.begin(), held.end()});
   JobTransitions transitions(tx, now, policy);
   for (const store::LeasedRun& run : store::StopPendingRunsOfExecutor(tx, request.executor)) {
     if (!held.count(run.run.run_id)) transitions.ConfirmStopped(run);

@@ -8,7 +8,8 @@
 //  * a run that had started and that it no longer holds is lost (it
 //    restarted and its processes went with it);
 //  * leased runs it does not hold yet are to be started, up to its limit;
-//  * runs it holds that are no longer active (or unknown) are to be stopped.
+//  * runs it holds that are no longer active, unknown, or leased to another
+//    executor are to be stopped.
 
 #include <cstdint>
 #include <set>

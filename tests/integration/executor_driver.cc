@@ -22,6 +22,7 @@ Exchange LeaseExchange(ServerFixture& server, const std::map<std::string, api::J
   }
 
   grpc::ClientContext context;
+  if (!executor.authorization.empty()) context.AddMetadata("authorization", executor.authorization);
   auto stream = server.executor_api().LeaseJobRuns(&context);
   REQUIRE(stream->Write(request));
   stream->WritesDone();
@@ -40,12 +41,18 @@ Exchange LeaseExchange(ServerFixture& server, const std::map<std::string, api::J
 
 void Report(ServerFixture& server, const std::vector<executorapi::RunEvent>& events,
             const std::string& executor_id) {
+  REQUIRE(TryReport(server, events, executor_id, "").ok());
+}
+
+grpc::Status TryReport(ServerFixture& server, const std::vector<executorapi::RunEvent>& events,
+                       const std::string& executor_id, const std::string& authorization) {
   executorapi::EventList list;
   list.set_executor_id(executor_id);
   for (const auto& event : events) *list.add_events() = event;
   grpc::ClientContext context;
+  if (!authorization.empty()) context.AddMetadata("authorization", authorization);
   google::protobuf::Empty empty;
-  REQUIRE(server.executor_api().ReportEvents(&context, list, &empty).ok());
+  return server.executor_api().ReportEvents(&context, list, &empty);
 }
 
 executorapi::RunEvent RunEvent(const executorapi::JobRunLease& lease) {

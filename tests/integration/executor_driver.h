@@ -26,6 +26,7 @@ struct TestExecutor {
   std::string memory = "16Gi";
   std::map<std::string, std::string> labels;  // on every node
   bool at_lease_limit = false;                // wants no new leases
+  std::string authorization;                  // the "authorization" metadata, if any
 };
 
 // One lease exchange; `runs` are the runs the executor holds (on its first node).
@@ -35,6 +36,9 @@ Exchange LeaseExchange(ServerFixture& server, const std::map<std::string, api::J
 // Reports run events as `executor_id`; REQUIREs success.
 void Report(ServerFixture& server, const std::vector<executorapi::RunEvent>& events,
             const std::string& executor_id = "exec-1");
+// The same, with `authorization` metadata; returns the call's status.
+grpc::Status TryReport(ServerFixture& server, const std::vector<executorapi::RunEvent>& events,
+                       const std::string& executor_id, const std::string& authorization);
 
 // A run event for the lease, to fill in (pending, running, ...).
 executorapi::RunEvent RunEvent(const executorapi::JobRunLease& lease);

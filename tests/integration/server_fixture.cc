@@ -46,23 +46,30 @@ ServerFixture::ServerFixture(server::ServerConfig config,
 
   config.database_url = DatabaseUrl();
   config.redis_url = RedisUrl();
-  job_operations_ =
-      std::make_unique<server::JobOperations>(*db_, clock_, config.retry);
-  queue_service_ = std::make_unique<server::QueueService>(*db_, *job_operations_);
+  auto authenticators = auth::MakeAuthenticatorChain(config.auth, clock_);
+  REQUIRE(authenticators.ok());
+  authenticators_ = std::move(*authenticators);
+  permissions_ = std::make_unique<auth::PermissionPolicy>(auth::MakePermissionPolicy(config.auth));
+  caller_auth_ = std::make_unique<server::CallerAuth>(*authenticators_, *permissions_, *db_);
+  job_operations_ = std::make_unique<server::JobOperations>(*db_, clock_, config.retry);
+  queue_service_ = std::make_unique<server::QueueService>(*db_, *job_operations_, *caller_auth_);
   submit_service_ = std::make_unique<server::SubmitService>(*db_, *queue_service_, *job_operations_,
-                                                            config.submit, clock_);
-  event_service_ = std::make_unique<server::EventService>(config.redis_url);
-  executor_service_ = std::make_unique<server::ExecutorService>(*db_, clock_, config.retry);
-  executor_admin_service_ = std::make_unique<server::ExecutorAdminService>(*db_, *job_operations_);
-  node_service_ = std::make_unique<server::NodeService>(*job_operations_);
-  jobs_service_ = std::make_unique<server::JobsService>(*db_);
+                                                            config.submit, clock_, *caller_auth_);
+  event_service_ = std::make_unique<server::EventService>(config.redis_url, *caller_auth_);
+  executor_service_ = std::make_unique<server::ExecutorService>(
+      *db_, clock_, *caller_auth_, config.retry, config.auth.executor_identities);
+  executor_admin_service_ =
+      std::make_unique<server::ExecutorAdminService>(*db_, *job_operations_, *caller_auth_);
+  node_service_ = std::make_unique<server::NodeService>(*job_operations_, *caller_auth_);
+  jobs_service_ = std::make_unique<server::JobsService>(*db_, *caller_auth_);
   auto scheduler = scheduling::MakeScheduler(config.scheduling);
   REQUIRE(scheduler.ok());
   scheduler_ = std::move(*scheduler);
   scheduler_loop_ = std::make_unique<server::SchedulerLoop>(*db_, *scheduler_, clock_, config);
   scheduling_reports_ = std::make_unique<server::SchedulingReports>(db_.get());
   scheduler_loop_->SetReports(scheduling_reports_.get());
-  reporting_service_ = std::make_unique<server::SchedulerReportingService>(*scheduling_reports_);
+  reporting_service_ =
+      std::make_unique<server::SchedulerReportingService>(*scheduling_reports_, *caller_auth_);
   auto redis = events::RedisClient::Connect(config.redis_url);
   REQUIRE(redis.ok());
   relay_ =
@@ -110,13 +117,15 @@ void ServerFixture::CreateQueue(const std::string& name) {
 
 std::vector<api::EventStreamMessage> ServerFixture::JobSetEvents(const std::string& queue,
                                                                  const std::string& job_set,
-                                                                 const std::string& from) {
+                                                                 const std::string& from,
+                                                                 const std::string& authorization) {
   REQUIRE(relay_->PublishPending().ok());
   api::JobSetRequest request;
   request.set_queue(queue);
   request.set_id(job_set);
   request.set_from_message_id(from);
   grpc::ClientContext context;
+  if (!authorization.empty()) context.AddMetadata("authorization", authorization);
   auto reader = events_->GetJobSetEvents(&context, request);
   std::vector<api::EventStreamMessage> events;
   api::EventStreamMessage message;

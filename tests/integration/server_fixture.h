@@ -15,6 +15,7 @@
 #include "api/schedulerobjects/scheduler_reporting.grpc.pb.h"
 #include "api/submit.grpc.pb.h"
 #include "executorapi/executorapi.grpc.pb.h"
+#include "lib/auth/auth_setup.h"
 #include "lib/common/clock.h"
 #include "lib/events/event_relay.h"
 #include "lib/scheduling/scheduling_config.h"
@@ -24,10 +25,10 @@
 #include "server/api/executor_service.h"
 #include "server/api/jobs_service.h"
 #include "server/api/queue_service.h"
-#include "server/scheduler/scheduler_loop.h"
 #include "server/api/scheduler_reporting_service.h"
-#include "server/scheduler/scheduling_reports.h"
 #include "server/api/submit_service.h"
+#include "server/scheduler/scheduler_loop.h"
+#include "server/scheduler/scheduling_reports.h"
 
 namespace armada::testing {
 
@@ -74,15 +75,20 @@ class ServerFixture {
   // Creates a queue with priority factor 1.
   void CreateQueue(const std::string& name);
 
-  // Publishes pending events, then reads the job set's whole stream.
+  // Publishes pending events, then reads the job set's whole stream (with
+  // `authorization` metadata when set).
   std::vector<api::EventStreamMessage> JobSetEvents(const std::string& queue,
                                                     const std::string& job_set,
-                                                    const std::string& from = "");
+                                                    const std::string& from = "",
+                                                    const std::string& authorization = "");
 
  private:
   common::SimulatedClock clock_;
   std::string address_;
   std::unique_ptr<store::Database> db_;
+  std::unique_ptr<auth::AuthenticatorChain> authenticators_;
+  std::unique_ptr<auth::PermissionPolicy> permissions_;
+  std::unique_ptr<server::CallerAuth> caller_auth_;
   std::unique_ptr<server::JobOperations> job_operations_;
   std::unique_ptr<server::QueueService> queue_service_;
   std::unique_ptr<server::SubmitService> submit_service_;

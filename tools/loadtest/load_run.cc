@@ -20,6 +20,7 @@
 #include "api/event.grpc.pb.h"
 #include "api/submit.grpc.pb.h"
 #include "cli/armada_client.h"
+#include "lib/net/channel_credentials.h"
 #include "tools/loadtest/stats.h"
 
 namespace armada::loadtest {
@@ -50,12 +51,14 @@ struct Batch {
   long jobs_before;  // jobs in earlier batches (for rate pacing)
 };
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& url, int index) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const LoadOptions& options, int index,
+    const std::shared_ptr<net::AuthorizationSource>& authorization) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // its own connection
   args.SetInt("armada.loadtest.channel", index);
   args.SetMaxReceiveMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(url, grpc::InsecureChannelCredentials(), args);
+  return net::MakeChannel(options.url, options.tls, args, authorization);
 }
 
 absl::Time FromTimestamp(const google::protobuf::Message& ts) {
@@ -262,8 +265,14 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options) {
       options.submitters <= 0 || options.channels <= 0) {
     return absl::InvalidArgumentError("jobs, jobsets, queues, batch, submitters, channels: > 0");
   }
+  auto authorization = net::AuthorizationSource::Create(options.auth);
+  if (!authorization.ok()) return authorization.status();
   std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (int i = 0; i < options.channels; ++i) channels.push_back(MakeChannel(options.url, i));
+  for (int i = 0; i < options.channels; ++i) {
+    auto channel = MakeChannel(options, i, *authorization);
+    if (!channel.ok()) return channel.status();
+    channels.push_back(std::move(*channel));
+  }
   if (absl::Status s = CreateQueues(options, channels[0]); !s.ok()) return s;
 
   const std::string prefix = options.job_set_prefix.empty()

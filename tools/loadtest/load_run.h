@@ -8,6 +8,8 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "lib/net/authorization.h"
+#include "lib/net/tls_config.h"
 
 namespace armada::loadtest {
 
@@ -27,6 +29,10 @@ struct LoadOptions {
   std::string runtime = "1s";  // the fake backend's armadaproject.io/fakeRuntime
   bool watch = true;           // false: submit only
   double timeout_seconds = 600;
+  // The connection: plaintext unless --tls (or a TLS file) is given.
+  net::TlsClientConfig tls{.plaintext = true};
+  // Sent as `authorization` on every call (Basic or Bearer); empty: none.
+  net::ClientAuthConfig auth;
 };
 
 struct LoadResult {

@@ -1,11 +1,13 @@
 // armada-loadtest: load an Armada server and report what it sustained.
 //
 //   armada-loadtest --url 127.0.0.1:50051 --jobs 10000 --jobsets 10 --queues 5 --batch 100
+//   armada-loadtest --url host:50051 --ca-file ca.crt --username u --password-file pw ...
 //   armada-loadtest redis-baseline --redis 127.0.0.1:6379 --readers 1000 --events 10
 //
 // See docs/benchmarks.md for the method and scripts/bench for the full benchmark.
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
@@ -88,6 +90,15 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", o.timeout_seconds, "seconds to wait for every job to end");
   app.add_flag("--no-watch", no_watch, "submit only");
   app.add_flag("--json", json, "print JSON instead of a table");
+  bool tls = false;
+  app.add_flag("--tls", tls, "connect with TLS (implied by --ca-file, --cert-file)");
+  app.add_option("--ca-file", o.tls.ca_file, "PEM CAs for the server (default: system roots)");
+  app.add_option("--cert-file", o.tls.cert_file, "client certificate (mutual TLS)");
+  app.add_option("--key-file", o.tls.key_file, "client certificate's key");
+  app.add_option("--server-name", o.tls.server_name, "name the server certificate must carry");
+  app.add_option("--username", o.auth.username, "Basic auth user");
+  app.add_option("--password-file", o.auth.password_file, "Basic auth password, from a file");
+  app.add_option("--token-file", o.auth.token_file, "Bearer token file (re-read on change)");
 
   CLI::App* redis = app.add_subcommand("redis-baseline", "raw Redis XADD -> XREAD delay");
   RedisBaselineOptions ro;
@@ -124,6 +135,8 @@ int main(int argc, char** argv) {
   }
 
   o.watch = !no_watch;
+  o.tls.plaintext = !tls && o.tls.ca_file.empty() && o.tls.cert_file.empty();
+  if (const char* password = std::getenv("ARMADA_PASSWORD")) o.auth.password = password;
   auto r = armada::loadtest::RunLoad(o);
   if (!r.ok()) {
     std::cerr << "Error: " << r.status().message() << "\n";
