@@ -1,8 +1,7 @@
 #include "server/api/caller_auth.h"
 
-#include <grpcpp/security/auth_context.h>
-
 #include "absl/strings/str_cat.h"
+#include "lib/net/server_credentials.h"
 #include "lib/store/queue_store.h"
 #include "spdlog/spdlog.h"
 
@@ -14,16 +13,6 @@ std::string Metadata(const grpc::ServerContextBase& context, const char* key) {
   auto found = metadata.find(key);
   if (found == metadata.end()) return "";
   return std::string(found->second.data(), found->second.size());
-}
-
-// The subject CN of a client certificate the TLS layer verified against the
-// configured client CA; empty on plaintext or without a certificate.
-std::string VerifiedCertificateName(const grpc::ServerContextBase& context) {
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr || !auth->IsPeerAuthenticated()) return "";
-  std::vector<grpc::string_ref> names = auth->FindPropertyValues("x509_common_name");
-  if (names.empty()) return "";
-  return std::string(names.front().data(), names.front().size());
 }
 
 }  // namespace
@@ -57,7 +46,7 @@ auth::QueueAccess QueueAccessOf(const api::Queue& queue) {
 absl::StatusOr<auth::Principal> CallerAuth::Authenticate(
     const grpc::ServerContextBase& context) const {
   auth::Credentials credentials{Metadata(context, "authorization"),
-                                VerifiedCertificateName(context)};
+                                net::VerifiedClientCertificateName(context)};
   absl::StatusOr<auth::Principal> principal = chain_.Authenticate(credentials);
   if (!principal.ok()) return Logged(context, principal.status());
   return principal;
@@ -96,6 +85,10 @@ absl::StatusOr<auth::Principal> CallerAuth::RequireOnQueue(const grpc::ServerCon
 
 absl::Status CallerAuth::CheckOnQueue(const auth::Principal& principal, const std::string& queue,
                                       auth::Permission any, auth::QueueVerb verb) const {
+  // The global permission covers every queue, existing or not: no lookup
+  // (whether the queue exists is the rpc's own question, answered in its
+  // transaction).
+  if (policy_.Has(principal, any)) return absl::OkStatus();
   api::Queue definition;
   absl::Status status = db_.Run([&](pqxx::work& tx) -> absl::Status {
     auto record = store::GetQueue(tx, queue);
@@ -106,11 +99,8 @@ absl::Status CallerAuth::CheckOnQueue(const auth::Principal& principal, const st
     return absl::OkStatus();
   });
   if (absl::IsNotFound(status)) {
-    // Someone with the global permission learns the queue is missing; anyone
-    // else is refused as for any queue they hold no verb on.
-    if (policy_.Has(principal, any)) {
-      return absl::NotFoundError(absl::StrCat("queue ", queue, " does not exist; create it first"));
-    }
+    // Refused as for any queue the caller holds no verb on: whether a queue
+    // exists is not news for someone who may not use it.
     definition.set_name(queue);
   } else if (!status.ok()) {
     return status;

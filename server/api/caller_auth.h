@@ -33,10 +33,10 @@ class CallerAuth {
   // The caller, who must hold `permission`.
   absl::StatusOr<auth::Principal> Require(const grpc::ServerContextBase& context,
                                           auth::Permission permission) const;
-  // The caller, who must hold `any` or the queue's `verb`. kNotFound when the
-  // queue does not exist and the caller holds `any` (as Armada answers);
-  // without `any`, a missing queue is refused like any other. An empty
-  // `queue` (jobs named by id alone) needs `any`.
+  // The caller, who must hold `any` or the queue's `verb`. A missing queue
+  // is refused like any other to a caller without `any` (with `any`, the rpc
+  // itself answers NOT_FOUND, as Armada does). An empty `queue` (jobs named by
+  // id alone) needs `any`.
   absl::StatusOr<auth::Principal> RequireOnQueue(const grpc::ServerContextBase& context,
                                                  const std::string& queue, auth::Permission any,
                                                  auth::QueueVerb verb) const;

@@ -3,6 +3,7 @@
 
 #include <httplib.h>
 
+#include <cstdlib>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -13,6 +14,8 @@
 #include "server/http/metrics.h"
 #include "server/http/metrics_refresher.h"
 #include "server/http/rest_json.h"
+#include "server/http/rest_routes.h"
+#include "server/server_config.h"
 #include "tests/integration/server_fixture.h"
 
 namespace armada::testing {
@@ -24,8 +27,10 @@ using nlohmann::json;
 // a free loopback port.
 class RestServer {
  public:
-  RestServer()
-      : fixture_({}, [this](grpc::ServerBuilder& builder) {
+  // `authorize_metrics` set: /metrics is protected with it.
+  explicit RestServer(server::ServerConfig config = {},
+                      std::function<absl::Status(const std::string&)> authorize_metrics = {})
+      : fixture_(std::move(config), [this](grpc::ServerBuilder& builder) {
           builder.experimental().SetInterceptorCreators(metrics_.InterceptorFactories());
         }) {
     server::HttpGateway::Options options;
@@ -36,6 +41,7 @@ class RestServer {
       });
     };
     options.metrics = [this] { return metrics_.Serialize(); };
+    options.authorize_metrics = std::move(authorize_metrics);
     auto gateway = server::HttpGateway::Create(
         fixture_.server().InProcessChannel(grpc::ChannelArguments()), std::move(options));
     REQUIRE(gateway.ok());
@@ -358,6 +364,67 @@ TEST_CASE("REST: errors httplib answers itself carry the JSON error body", "[res
   REQUIRE(no_route);
   CHECK(no_route->status == 404);
   CHECK(json::parse(no_route->body)["code"] == 5);
+}
+
+// The REST routes go through the same checks as gRPC: the gateway forwards
+// the Authorization header and nothing else about the caller.
+TEST_CASE("REST: with auth configured every route refuses a caller without credentials",
+          "[rest]") {
+  setenv("DATABASE_URL", DatabaseUrl().c_str(), /*overwrite=*/0);
+  setenv("REDIS_URL", RedisUrl().c_str(), /*overwrite=*/0);
+  auto config =
+      server::LoadServerConfig(std::string(ARMADA_SOURCE_DIR) + "/examples/auth/server.yaml");
+  REQUIRE(config.ok());
+  common::RealClock clock;
+  auto chain = auth::MakeAuthenticatorChain(config->auth, clock);
+  REQUIRE(chain.ok());
+  RestServer server(*config, [&](const std::string& authorization) {
+    return (*chain)->Authenticate({authorization, ""}).status();
+  });
+  const httplib::Headers admin = {{"Authorization", "Basic YWRtaW46YWRtaW4tcGFzc3dvcmQ="}};
+  const httplib::Headers bob = {{"Authorization", "Basic Ym9iOmJvYi1wYXNzd29yZA=="}};
+
+  for (const server::RestRoute& route : server::ArmadaRestRoutes()) {
+    // Path fields become "x"; the body is an empty object.
+    std::string path;
+    bool in_field = false;
+    for (char c : route.path) {
+      if (c == '{') path += 'x';
+      if (c == '{' || c == '}') {
+        in_field = c == '{';
+      } else if (!in_field) {
+        path += c;
+      }
+    }
+    INFO(route.verb << " " << path);
+    auto send = [&]() {
+      if (route.verb == "GET") return server.http().Get(path.c_str());
+      if (route.verb == "PUT") return server.http().Put(path.c_str(), "{}", "application/json");
+      if (route.verb == "DELETE") return server.http().Delete(path.c_str());
+      return server.http().Post(path.c_str(), "{}", "application/json");
+    };
+    httplib::Result result = send();
+    REQUIRE(result);
+    CHECK(result->status == 401);
+    // Streaming routes answer in newline-delimited JSON; the error is the first line.
+    CHECK(json::parse(result->body.substr(0, result->body.find('\n')))["code"] == 16);
+  }
+  // A queue needs create_queue: bob is forbidden (403), admin creates it.
+  const json queue = {{"name", "rest-q"}, {"priorityFactor", 1}};
+  auto forbidden = server.http().Post("/v1/queue", bob, queue.dump(), "application/json");
+  REQUIRE(forbidden);
+  CHECK(forbidden->status == 403);
+  CHECK(json::parse(forbidden->body)["message"] == "user bob lacks permission create_queue");
+  auto created = server.http().Post("/v1/queue", admin, queue.dump(), "application/json");
+  REQUIRE(created);
+  CHECK(created->status == 200);
+
+  // /health stays open; /metrics is protected.
+  CHECK(server.http().Get("/health")->status == 200);
+  auto metrics = server.http().Get("/metrics");
+  CHECK(metrics->status == 401);
+  CHECK(metrics->get_header_value("WWW-Authenticate") == "Basic realm=\"armada\"");
+  CHECK(server.http().Get("/metrics", bob)->status == 200);
 }
 
 }  // namespace
