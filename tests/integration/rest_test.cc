@@ -368,8 +368,7 @@ TEST_CASE("REST: errors httplib answers itself carry the JSON error body", "[res
 
 // The REST routes go through the same checks as gRPC: the gateway forwards
 // the Authorization header and nothing else about the caller.
-TEST_CASE("REST: with auth configured every route refuses a caller without credentials",
-          "[rest]") {
+TEST_CASE("REST: with auth configured every route refuses a caller without credentials", "[rest]") {
   setenv("DATABASE_URL", DatabaseUrl().c_str(), /*overwrite=*/0);
   setenv("REDIS_URL", RedisUrl().c_str(), /*overwrite=*/0);
   auto config =
