@@ -34,6 +34,24 @@ constexpr std::array<std::pair<QueueVerb, std::string_view>, 5> kVerbNames = {{
     {QueueVerb::kWatch, "watch"},
 }};
 
+// Name <-> value through one of the tables above.
+template <typename Enum, size_t N>
+std::string_view NameIn(const std::array<std::pair<Enum, std::string_view>, N>& table, Enum value) {
+  for (const auto& [known, name] : table) {
+    if (known == value) return name;
+  }
+  return "unknown";
+}
+
+template <typename Enum, size_t N>
+std::optional<Enum> ValueIn(const std::array<std::pair<Enum, std::string_view>, N>& table,
+                            std::string_view name) {
+  for (const auto& [value, known] : table) {
+    if (known == name) return value;
+  }
+  return std::nullopt;
+}
+
 bool AnyOf(const std::vector<std::string>& names, const absl::flat_hash_set<std::string>& held) {
   return std::any_of(names.begin(), names.end(),
                      [&](const std::string& name) { return held.contains(name); });
@@ -46,17 +64,11 @@ bool Contains(const std::vector<std::string>& values, std::string_view value) {
 }  // namespace
 
 std::string_view PermissionName(Permission permission) {
-  for (const auto& [value, name] : kPermissionNames) {
-    if (value == permission) return name;
-  }
-  return "unknown";
+  return NameIn(kPermissionNames, permission);
 }
 
 std::optional<Permission> ParsePermission(std::string_view name) {
-  for (const auto& [value, known] : kPermissionNames) {
-    if (known == name) return value;
-  }
-  return std::nullopt;
+  return ValueIn(kPermissionNames, name);
 }
 
 const std::vector<Permission>& AllPermissions() {
@@ -68,19 +80,9 @@ const std::vector<Permission>& AllPermissions() {
   return all;
 }
 
-std::string_view QueueVerbName(QueueVerb verb) {
-  for (const auto& [value, name] : kVerbNames) {
-    if (value == verb) return name;
-  }
-  return "unknown";
-}
+std::string_view QueueVerbName(QueueVerb verb) { return NameIn(kVerbNames, verb); }
 
-std::optional<QueueVerb> ParseQueueVerb(std::string_view name) {
-  for (const auto& [value, known] : kVerbNames) {
-    if (known == name) return value;
-  }
-  return std::nullopt;
-}
+std::optional<QueueVerb> ParseQueueVerb(std::string_view name) { return ValueIn(kVerbNames, name); }
 
 PermissionPolicy PermissionPolicy::AllowEveryone() {
   PermissionMappings mappings;
