@@ -1,5 +1,7 @@
 #include "lib/store/executor_store.h"
 
+#include <optional>
+
 #include "lib/store/sql_util.h"
 
 namespace armada::store {
@@ -66,6 +68,13 @@ absl::Status DeleteExecutor(pqxx::work& tx, const std::string& name) {
     return absl::NotFoundError("executor " + name + " is not known");
   }
   return absl::OkStatus();
+}
+
+std::optional<std::string> BoundExecutorPrincipal(pqxx::work& tx, const std::string& executor) {
+  pqxx::result rows =
+      tx.exec_params("SELECT principal FROM executor_principals WHERE executor = $1", executor);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
 }
 
 std::string BindExecutorPrincipal(pqxx::work& tx, const std::string& executor,

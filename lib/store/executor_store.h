@@ -2,6 +2,7 @@
 
 // Executors and their last reports (the lease exchange is the heartbeat).
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ std::set<std::string> CordonedExecutors(pqxx::work& tx);
 // Forgets an executor and its last report (it reappears if it reports again).
 // kNotFound if it is unknown.
 absl::Status DeleteExecutor(pqxx::work& tx, const std::string& name);
+
+// The principal recorded for `executor`, if any.
+std::optional<std::string> BoundExecutorPrincipal(pqxx::work& tx, const std::string& executor);
 
 // The principal bound to `executor`: the one already recorded, or else
 // `principal`, recorded now. Concurrent first calls agree on one.

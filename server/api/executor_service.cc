@@ -66,11 +66,17 @@ absl::Status ExecutorService::AuthorizeExecutor(const grpc::ServerContext& conte
   auto caller = auth_.Require(context, auth::Permission::kExecuteJobs);
   if (!caller.ok()) return caller.status();
   std::optional<std::string> bound = FixedPrincipal(identities_, executor);
+  // Anonymous is no identity: it binds nothing (else enabling authentication
+  // later would lock out every executor that ran anonymous), and it may act
+  // only as ids no principal holds.
+  const bool anonymous = caller->auth_method == "Anonymous";
   if (!bound) {
     RETURN_IF_ERROR(db_.Run([&](pqxx::work& tx) {
-      bound = store::BindExecutorPrincipal(tx, executor, caller->name);
+      bound = anonymous ? store::BoundExecutorPrincipal(tx, executor)
+                        : store::BindExecutorPrincipal(tx, executor, caller->name);
       return absl::OkStatus();
     }));
+    if (!bound) return absl::OkStatus();
   }
   if (*bound == caller->name) return absl::OkStatus();
   spdlog::warn("executor={} refused a call from {} as user {}: the id is bound to user {}",

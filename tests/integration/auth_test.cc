@@ -409,6 +409,21 @@ TEST_CASE("auth: an executor impostor gets neither leases nor the runs of the re
   CHECK(state == "running");
 }
 
+TEST_CASE("auth: an anonymous executor binds nothing, so enabling auth later locks no one out") {
+  ServerFixture server;  // no auth section: every caller is anonymous
+  TestExecutor executor;
+  executor.id = "cluster-a";
+  LeaseExchange(server, {}, executor);
+  int bindings = -1;
+  REQUIRE(server.db()
+              .Run([&](pqxx::work& tx) {
+                bindings = tx.exec1("SELECT count(*) FROM executor_principals")[0].as<int>();
+                return absl::OkStatus();
+              })
+              .ok());
+  CHECK(bindings == 0);
+}
+
 TEST_CASE("auth: the config can fix which principal an executor id belongs to") {
   server::ServerConfig config = TwoExecutorsConfig();
   config.auth.executor_identities = {{"node-executor-*", "exec-b"}};
