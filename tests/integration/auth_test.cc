@@ -45,20 +45,52 @@ server::ServerConfig ExampleConfig() {
   return *config;
 }
 
+// CreateQueue of a queue of priority factor 1 (with `permissions`, if any)
+// as the caller `authorization` names.
+grpc::Status CreateQueueAs(ServerFixture& server, const std::string& authorization,
+                           const std::string& name, api::Queue queue = {}) {
+  queue.set_name(name);
+  queue.set_priority_factor(1);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", authorization);
+  google::protobuf::Empty empty;
+  return server.queues().CreateQueue(&context, queue, &empty);
+}
+
+// SubmitJobs of `count` jobs running `true` to queue/job set "s".
+grpc::Status SubmitAs(ServerFixture& server, const std::string& authorization,
+                      const std::string& queue, int count) {
+  api::JobSubmitRequest request;
+  request.set_queue(queue);
+  request.set_job_set_id("s");
+  for (int i = 0; i < count; ++i) *request.add_job_request_items() = JobItem({"true"});
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", authorization);
+  api::JobSubmitResponse response;
+  return server.submit().SubmitJobs(&context, request, &response);
+}
+
+// The one value `sql` selects, as text.
+std::string QueryValue(ServerFixture& server, const std::string& sql) {
+  std::string value;
+  REQUIRE(server.db()
+              .Run([&](pqxx::work& tx) {
+                value = tx.exec1(sql)[0].as<std::string>();
+                return absl::OkStatus();
+              })
+              .ok());
+  return value;
+}
+
 // Queue team-a as examples/auth/queue-team-a.yaml makes it, created by admin.
 void CreateTeamA(ServerFixture& server) {
   api::Queue queue;
-  queue.set_name("team-a");
-  queue.set_priority_factor(1);
   auto* permission = queue.add_permissions();
   auto* subject = permission->add_subjects();
   subject->set_kind("Group");
   subject->set_name("team-a");
   for (const char* verb : {"submit", "cancel", "watch"}) permission->add_verbs(verb);
-  grpc::ClientContext context;
-  context.AddMetadata("authorization", kAdmin);
-  google::protobuf::Empty empty;
-  REQUIRE(server.queues().CreateQueue(&context, queue, &empty).ok());
+  REQUIRE(CreateQueueAs(server, kAdmin, "team-a", queue).ok());
 }
 
 // A request for `method` with the fields a check looks at filled in: the
@@ -327,26 +359,8 @@ server::ServerConfig TwoExecutorsConfig() {
 TEST_CASE("auth: an executor impostor gets neither leases nor the runs of the real one") {
   ServerFixture server(TwoExecutorsConfig());
   const std::string admin = Basic("admin", "admin-password");
-  {
-    grpc::ClientContext context;
-    context.AddMetadata("authorization", admin);
-    api::Queue queue;
-    queue.set_name("q");
-    queue.set_priority_factor(1);
-    google::protobuf::Empty empty;
-    REQUIRE(server.queues().CreateQueue(&context, queue, &empty).ok());
-  }
-  api::JobSubmitRequest submit;
-  submit.set_queue("q");
-  submit.set_job_set_id("s");
-  *submit.add_job_request_items() = JobItem({"true"});
-  *submit.add_job_request_items() = JobItem({"true"});
-  {
-    grpc::ClientContext context;
-    context.AddMetadata("authorization", admin);
-    api::JobSubmitResponse response;
-    REQUIRE(server.submit().SubmitJobs(&context, submit, &response).ok());
-  }
+  REQUIRE(CreateQueueAs(server, admin, "q").ok());
+  REQUIRE(SubmitAs(server, admin, "q", 2).ok());
 
   TestExecutor real;
   real.id = "cluster-a";
@@ -397,16 +411,8 @@ TEST_CASE("auth: an executor impostor gets neither leases nor the runs of the re
                                   {leased.leases[1].job_run_id(), api::JobState::PENDING}},
                                  real);
   CHECK(again.cancelled.empty());
-  std::string state;
-  REQUIRE(server.db()
-              .Run([&](pqxx::work& tx) {
-                state =
-                    tx.exec_params1("SELECT state FROM jobs WHERE job_id = $1", lease.job().id())[0]
-                        .as<std::string>();
-                return absl::OkStatus();
-              })
-              .ok());
-  CHECK(state == "running");
+  CHECK(QueryValue(server, "SELECT state FROM jobs WHERE job_id = '" + lease.job().id() + "'") ==
+        "running");
 }
 
 TEST_CASE("auth: an anonymous executor binds nothing, so enabling auth later locks no one out") {
@@ -414,14 +420,7 @@ TEST_CASE("auth: an anonymous executor binds nothing, so enabling auth later loc
   TestExecutor executor;
   executor.id = "cluster-a";
   LeaseExchange(server, {}, executor);
-  int bindings = -1;
-  REQUIRE(server.db()
-              .Run([&](pqxx::work& tx) {
-                bindings = tx.exec1("SELECT count(*) FROM executor_principals")[0].as<int>();
-                return absl::OkStatus();
-              })
-              .ok());
-  CHECK(bindings == 0);
+  CHECK(QueryValue(server, "SELECT count(*) FROM executor_principals") == "0");
 }
 
 TEST_CASE("auth: the config can fix which principal an executor id belongs to") {
@@ -474,13 +473,7 @@ TEST_CASE("auth: OIDC bearer tokens reach the server's checks") {
     return "Bearer " + auth::testing::SignJwt({{"alg", "RS256"}, {"kid", "rsa-1"}}, claims, key);
   };
   auto create_queue = [&](const std::string& authorization) {
-    grpc::ClientContext context;
-    context.AddMetadata("authorization", authorization);
-    api::Queue queue;
-    queue.set_name("oidc-q");
-    queue.set_priority_factor(1);
-    google::protobuf::Empty empty;
-    return server.queues().CreateQueue(&context, queue, &empty);
+    return CreateQueueAs(server, authorization, "oidc-q");
   };
   const auto& key = auth::testing::Rsa2048();
 
@@ -495,22 +488,8 @@ TEST_CASE("auth: OIDC bearer tokens reach the server's checks") {
 
   const std::string good = token(now + absl::Minutes(5), "armada", key);
   REQUIRE(create_queue(good).ok());
-  api::JobSubmitRequest request;
-  request.set_queue("oidc-q");
-  request.set_job_set_id("s");
-  *request.add_job_request_items() = JobItem({"true"});
-  grpc::ClientContext context;
-  context.AddMetadata("authorization", good);
-  api::JobSubmitResponse response;
-  REQUIRE(server.submit().SubmitJobs(&context, request, &response).ok());
-  std::string owner;
-  REQUIRE(server.db()
-              .Run([&](pqxx::work& tx) {
-                owner = tx.exec1("SELECT owner FROM jobs")[0].as<std::string>();
-                return absl::OkStatus();
-              })
-              .ok());
-  CHECK(owner == "carol");
+  REQUIRE(SubmitAs(server, good, "oidc-q", 1).ok());
+  CHECK(QueryValue(server, "SELECT owner FROM jobs") == "carol");
 }
 
 }  // namespace
