@@ -35,7 +35,7 @@ std::string ExplainReport(int64_t cycle, const scheduling::SchedulingSnapshot& s
   for (auto& outcome : scheduling::JobOutcomes(summary, snapshot, decision, 0)) {
     if (outcome.job_id != job_id) continue;
     if (outcome.kind == scheduling::JobOutcome::Kind::kUnscheduled &&
-        outcome.reason.find("node") != std::string::npos) {
+        scheduling::NeedsNodeBreakdown(outcome.unscheduled_kind)) {
       for (const auto& job : snapshot.jobs) {
         if (job.id == job_id)
           outcome.node_breakdown = scheduling::NodeBreakdown(job, summary.nodes);

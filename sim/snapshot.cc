@@ -39,6 +39,8 @@ model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::
   r.requests = job.requests;
   r.priority_class = job.priority_class;
   r.gang_id = job.gang_id;
+  r.priority = job.priority;
+  r.submit_seq = job.submit_seq;
   return r;
 }
 

@@ -95,6 +95,10 @@ struct RunningJob {
   // is preempted first (it has lost the least work).
   absl::Time started_at = absl::UnixEpoch();
   std::string gang_id;  // preempted together with the rest of its gang
+  // The job's own priority and submission order (QueuedJob's), which order a queue's evicted
+  // jobs for rescheduling after priority class and start time. 0 when unknown.
+  uint32_t priority = 0;
+  int64_t submit_seq = 0;
 };
 
 // A queue's decayed usage in one pool: an exponential moving average of its dominant share of

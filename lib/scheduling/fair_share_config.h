@@ -84,13 +84,14 @@ struct FairShareConfig {
   double maximum_per_queue_scheduling_rate = 0;
   int64_t maximum_per_queue_scheduling_burst = 0;
 
-  // Fair-share preemption: a queue below its fair share may evict preemptible
-  // jobs of queues above theirs. Off: only urgency preemption evicts.
+  // Fair-share preemption (Armada's evict and reschedule, docs/scheduling.md): preemptible jobs
+  // of queues above their protected share are evicted and put back in fair order, and what does
+  // not come back is preempted. Off: nothing is evicted for balance; only urgency preempts.
   bool enable_fair_share_preemption = true;
 
-  // A queue whose actual share is at most this fraction of its (demand-capped)
-  // fair share keeps its jobs (Armada's protectedFractionOfFairShare).
-  // REQUIRES: finite and >= 0.
+  // A queue whose actual share is at most this fraction of max(fair share, adjusted fair share)
+  // keeps its jobs (Armada's protectedFractionOfFairShare): 0 protects nobody, 1 (the default)
+  // queues at or below their share. REQUIRES: finite and >= 0.
   double protected_fraction_of_fair_share = 1.0;
 
   // Token bucket on fair-share preemptions (jobs evicted per second, bucket

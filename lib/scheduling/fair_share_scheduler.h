@@ -14,12 +14,24 @@ namespace armada::scheduling {
 // Schedules each pool (the `pool` of its nodes) on its own, in pool-name order; a queued job may
 // go to any pool, and a job leased in one pool is not offered to the next.
 //
-// Per pool: the queue whose cost counting its next job,
+// Per pool, Armada's evict and reschedule (docs/scheduling.md, "Preemption"): preemptible running
+// jobs of queues above protected_fraction_of_fair_share of their share are evicted; evicted and
+// queued jobs are then tried in fair order: the queue whose head job has the highest class
+// priority, then the lowest cost counting it,
 //   cost = (dominant share of (running + leased this round + the job) + decayed usage) / weight,
-// is lowest gets that job (ties by queue name); weight = 1 / priority_factor (<= 0 counts as 1).
-// A queue's jobs go in (priority, submit_seq, id) order; a job that cannot be placed is reported
-// in Decision::unscheduled and its queue goes on with its next job. Cordoned queues get nothing.
-// Jobs with an unknown queue or priority class are unscheduled with that reason.
+// then the smallest name, goes next; weight = 1 / priority_factor (<= 0 counts as 1). A queue's
+// evicted jobs come first, then its queued jobs in (class priority desc, priority, submit_seq, id)
+// order. A new job fits without preemption, or by fair-share preemption (stopping the evicted jobs
+// last in fair order from coming back), or by urgency preemption (jobs of a lower priority);
+// evicted jobs go back onto their own node only. Nodes left oversubscribed by urgency have their
+// lower-priority jobs evicted and tried once more. Evicted jobs not put back are preempted.
+// A job that cannot be placed is reported in Decision::unscheduled (with an UnscheduledKind) and
+// its queue goes on with its next job. Cordoned queues get nothing new; their running jobs are
+// rescheduled like others. Jobs with an unknown queue or priority class are unscheduled.
+//
+// Guarantees: only preemptible jobs are preempted, each either for balance (its queue above its
+// protected share) or for a job of a higher priority; gangs are leased and preempted whole; a job
+// preempted in a cycle is not leased again in it; leases never overcommit a node.
 //
 // Input contract: snapshot.running lists every job holding a lease; its requests count on its
 // node (matched by executor and name) on top of NodeInfo::allocated, which must therefore hold

@@ -64,11 +64,30 @@ struct Lease {
   std::string gang_uniformity_value;
 };
 
+// What kind of obstacle kept a job queued: reports pick what to add by it (a per-node
+// breakdown helps with kNoFit only).
+enum class UnscheduledKind {
+  kNoFit,       // no node matches it, or none has room even with preemption
+  kGang,        // its gang cannot be placed whole
+  kIncompleteGang,  // fewer members of its gang are queued than its cardinality
+  kQueueLimit,  // its queue's limit for its priority class
+  kRateLimit,   // a scheduling rate limit (global, per queue, or not enough tokens for a gang)
+  kRoundLimit,  // the cycle stopped: cycle time, jobs per cycle, fraction of the pool per cycle
+  kQueue,       // its queue does not exist or is cordoned, or its priority class is unknown
+  kDisplaced,   // placed, then displaced in the same cycle by a job of a higher priority
+};
+
 // Why a job stayed queued this cycle, for reports and "why is my job pending".
 struct Unscheduled {
   std::string job_id;
   std::string reason;
+  UnscheduledKind kind = UnscheduledKind::kNoFit;
 };
+
+// Whether a job kept queued for `kind` is explained by which nodes fit it.
+inline bool NeedsNodeBreakdown(UnscheduledKind kind) {
+  return kind == UnscheduledKind::kNoFit || kind == UnscheduledKind::kGang;
+}
 
 // A queue's standing in one pool, for reports and metrics. Shares are fractions of the pool
 // (dominant resource share); cost = (actual_share + decayed usage) / weight.

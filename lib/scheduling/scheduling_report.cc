@@ -234,7 +234,8 @@ std::vector<JobOutcome> JobOutcomes(const CycleSummary& summary, const Schedulin
     JobOutcome o =
         base(u.job_id, job == jobs.end() ? "" : job->second->queue, JobOutcome::Kind::kUnscheduled);
     o.reason = u.reason;
-    if (job != jobs.end() && u.reason.find("node") != std::string::npos) {
+    o.unscheduled_kind = u.kind;
+    if (job != jobs.end() && NeedsNodeBreakdown(u.kind)) {
       std::string key = SchedulingKey(*job->second);
       auto it = breakdowns.find(key);
       if (it == breakdowns.end() && breakdowns.size() < max_breakdowns) {

@@ -72,13 +72,15 @@ struct JobOutcome {
   std::string pool;
   std::string reason;             // but kLeased: the scheduler's reason
   std::string preempting_job_id;  // kPreempted: the job it made room for
+  // kUnscheduled: what kept it queued.
+  UnscheduledKind unscheduled_kind = UnscheduledKind::kNoFit;
   // kUnscheduled: NodeBreakdown against the cycle's nodes; "" when not computed.
   std::string node_breakdown;
 };
 
 // JobOutcomes(summary, snapshot, decision, max_breakdowns): one outcome per lease, preemption,
 // rejected and unscheduled job of the decision, in that order. The node breakdown is computed for
-// jobs whose reason is about nodes, once per distinct set of constraints (requests, selector,
+// jobs that no node fits (UnscheduledKind::kNoFit and kGang), once per distinct set of constraints (requests, selector,
 // affinity, tolerations, avoided nodes), for at most `max_breakdowns` such sets; later sets get
 // none. Cost O(J + max_breakdowns x N).
 std::vector<JobOutcome> JobOutcomes(const CycleSummary& summary, const SchedulingSnapshot& snapshot,

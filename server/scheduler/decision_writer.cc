@@ -69,6 +69,8 @@ absl::Status DecisionWriter::WriteLeases(const std::vector<const scheduling::Lea
       running.priority_class = job->priority_class;
       running.started_at = now;
       running.gang_id = job->gang_id;
+      running.priority = job->priority;
+      running.submit_seq = job->submit_seq;
       written.push_back(std::move(running));
     }
     store::AppendEvents(tx, events);

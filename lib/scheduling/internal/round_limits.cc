@@ -83,7 +83,12 @@ bool RoundLimits::FairSharePreemptionAllows(int n) const {
 }
 
 void RoundLimits::OnFairSharePreemption(int n) {
-  if (preemption_) preemption_->Consume(n, snapshot_.now);
+  if (!preemption_) return;
+  // Preemptions are counted after the fact (as Armada does): a gang may take more than is left,
+  // which empties the bucket.
+  if (!preemption_->Consume(n, snapshot_.now)) {
+    preemption_->Consume(static_cast<int>(preemption_->Available(snapshot_.now)), snapshot_.now);
+  }
 }
 
 RateLimitState RoundLimits::State() const {

@@ -45,8 +45,8 @@ class RoundLimits {
   // QueueAllows(queue) allowed it.
   void OnLease(const std::string& queue);
 
-  // Whether the fair-share preemption bucket holds `n` tokens; Take them with
-  // OnFairSharePreemption once the preemption is decided.
+  // Whether the fair-share preemption bucket holds `n` tokens. OnFairSharePreemption takes n
+  // tokens for preemptions made (all that is left when fewer remain).
   bool FairSharePreemptionAllows(int n) const;
   void OnFairSharePreemption(int n);
 

@@ -34,7 +34,10 @@ model::QueuedJob WithClass(model::QueuedJob job, const std::string& pc) {
   return job;
 }
 
-TEST_CASE("urgency preemption: a higher priority job evicts lower ones on one node") {
+// Queue a holds the whole cluster, above its half share, so its preemptible jobs are evicted and
+// the urgent job takes a place by fair-share preemption (Armada tries it before urgency), with the
+// priorities named in the reason.
+TEST_CASE("preemption: a higher priority job evicts lower ones on one node") {
   SchedulingSnapshot snapshot;
   snapshot.queues = {Queue("a"), Queue("b")};
   snapshot.nodes = {Node("n1", "4", "16Gi"), Node("n2", "4", "16Gi")};
@@ -53,12 +56,14 @@ TEST_CASE("urgency preemption: a higher priority job evicts lower ones on one no
   REQUIRE(d.preemptions.size() == 1);
   CHECK(d.preemptions[0].job_id == "low-2");  // the most recently started goes first
   CHECK(d.preemptions[0].preempting_job_id == "urgent-1");
-  CHECK_THAT(d.preemptions[0].reason, Catch::Contains("urgency: priority 2000 over 100"));
+  CHECK_THAT(d.preemptions[0].reason, Catch::Contains("fair share"));
+  CHECK_THAT(d.preemptions[0].reason, Catch::Contains("priority 2000 over 100"));
 }
 
+// Queue a alone is within its share (nothing is evicted for balance): only urgency preempts.
 TEST_CASE("urgency preemption goes through several priority levels, lowest first") {
   FairShareConfig config = WithUrgentClass();
-  config.priority_classes["mid"] = {500, false, {}};
+  config.priority_classes["mid"] = {500, true, {}};
   SchedulingSnapshot snapshot;
   snapshot.queues = {Queue("a")};
   snapshot.nodes = {Node("n1", "4", "16Gi")};
@@ -74,6 +79,23 @@ TEST_CASE("urgency preemption goes through several priority levels, lowest first
   d = MakeFairShare(config)->Schedule(snapshot);
   REQUIRE(d.preemptions.size() == 1);
   CHECK(d.preemptions[0].job_id == "low");  // one level was enough
+  CHECK(d.preemptions[0].preempting_job_id == "small-urgent");
+  CHECK_THAT(d.preemptions[0].reason, Catch::Contains("urgency: priority 2000 over 100"));
+}
+
+TEST_CASE("urgency preemption never evicts non-preemptible jobs") {
+  FairShareConfig config = WithUrgentClass();
+  config.priority_classes["mid"] = {500, false, {}};
+  SchedulingSnapshot snapshot;
+  snapshot.queues = {Queue("a")};
+  snapshot.nodes = {Node("n1", "4", "16Gi")};
+  auto low = WithClass(Job("low", "a", 1, "1"), "low");
+  auto mid = WithClass(Job("mid", "a", 2, "3"), "mid");
+  snapshot.running = {Running(low, snapshot.nodes[0]), Running(mid, snapshot.nodes[0])};
+  snapshot.jobs = {WithClass(Job("big-urgent", "a", 3, "4"), "urgent")};
+  Decision d = MakeFairShare(config)->Schedule(snapshot);
+  CHECK(d.leases.empty());
+  CHECK(d.preemptions.empty());
 }
 
 TEST_CASE("urgency preemption never evicts equal or higher priorities") {
