@@ -2,14 +2,18 @@
 // ../shared/design/SIMULATOR.md.
 //
 //   armada-sim run SCENARIO.yaml [--json] [--explain JOB_ID]
+//   armada-sim check SCENARIO.yaml
 //
-// Exit codes: 0 success; 2 bad usage or a malformed scenario (the message names file, line and
-// key); 1 any other failure.
+// Exit codes: 0 success (check: every round's `expect` matches); 2 bad usage or a malformed
+// scenario (the message names file, line and key); 1 check found a mismatch (one line each on
+// stdout).
 
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "sim/check.h"
 #include "sim/output.h"
 #include "sim/round_runner.h"
 #include "sim/scenario.h"
@@ -17,9 +21,12 @@
 
 namespace {
 
-constexpr char kUsage[] = "usage: armada-sim run SCENARIO.yaml [--json] [--explain JOB_ID]\n";
+constexpr char kUsage[] =
+    "usage: armada-sim run SCENARIO.yaml [--json] [--explain JOB_ID]\n"
+    "       armada-sim check SCENARIO.yaml\n";
 
 struct Args {
+  bool check = false;  // `check` instead of `run`
   std::string scenario;
   bool json = false;
   armada::sim::RunOptions options;
@@ -27,11 +34,16 @@ struct Args {
 
 // Parses argv; false (after printing why) on bad usage.
 bool ParseArgs(const std::vector<std::string>& argv, Args& args) {
-  if (argv.size() < 2 || argv[0] != "run") {
+  if (argv.size() < 2 || (argv[0] != "run" && argv[0] != "check")) {
     std::cerr << kUsage;
     return false;
   }
+  args.check = argv[0] == "check";
   for (size_t i = 1; i < argv.size(); ++i) {
+    if (args.check && argv[i].starts_with("-")) {
+      std::cerr << "armada-sim: check takes no option " << argv[i] << "\n" << kUsage;
+      return false;
+    }
     if (argv[i] == "--json") {
       args.json = true;
     } else if (argv[i] == "--explain") {
@@ -56,6 +68,41 @@ bool ParseArgs(const std::vector<std::string>& argv, Args& args) {
   return true;
 }
 
+// A runner's error: "armada-sim: FILE: message", or "armada-sim: FILE:LINE: ..." when the
+// message starts with the line of the scenario it is about.
+void PrintRunError(const std::string& path, const absl::Status& status) {
+  const std::string message(status.message());
+  const bool has_line = !message.empty() && message.front() >= '0' && message.front() <= '9';
+  std::cerr << "armada-sim: " << path << (has_line ? ":" : ": ") << message << "\n";
+}
+
+// `check`: runs round mode and prints each mismatch with the rounds' `expect`; the exit code.
+int Check(const armada::sim::Scenario& scenario, const std::string& path) {
+  if (scenario.time_mode()) {
+    std::cerr
+        << "armada-sim: " << path
+        << ": check needs round mode (`rounds` with `expect`); this is a time-mode scenario\n";
+    return 2;
+  }
+  auto result = armada::sim::RunRounds(scenario, {});
+  if (!result.ok()) {
+    PrintRunError(path, result.status());
+    return 2;
+  }
+  const std::vector<std::string> mismatches = armada::sim::CheckRounds(scenario, *result);
+  size_t checked = 0;
+  for (const auto& round : scenario.rounds) checked += round.expect.has_value();
+  for (const auto& line : mismatches) std::cout << path << ": " << line << "\n";
+  if (!mismatches.empty()) {
+    std::cout << path << ": FAIL: " << mismatches.size() << " mismatches in " << checked
+              << " checked rounds\n";
+    return 1;
+  }
+  std::cout << path << ": ok: " << checked << " of " << scenario.rounds.size()
+            << " rounds checked, all match\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,6 +118,7 @@ int main(int argc, char** argv) {
     std::cerr << "armada-sim: " << scenario.status().message() << "\n";
     return 2;
   }
+  if (args.check) return Check(*scenario, args.scenario);
   std::string out;
   if (scenario->time_mode()) {
     auto result = armada::sim::RunTime(*scenario, args.options);
@@ -83,7 +131,7 @@ int main(int argc, char** argv) {
   } else {
     auto result = armada::sim::RunRounds(*scenario, args.options);
     if (!result.ok()) {
-      std::cerr << "armada-sim: " << args.scenario << ": " << result.status().message() << "\n";
+      PrintRunError(args.scenario, result.status());
       return 2;
     }
     out = args.json ? armada::sim::RoundsJson(*result, args.options)

@@ -1,5 +1,6 @@
 #include "sim/round_runner.h"
 
+#include <algorithm>
 #include <cassert>
 #include <map>
 #include <memory>
@@ -32,8 +33,8 @@ class RoundExplainer {
     for (const auto& p : d.preemptions) {
       if (p.job_id != job_) continue;
       gone_ = absl::StrCat("preempted in round ", round);
-      return absl::StrCat("preempted on ", p.node, " to make room for ", p.preempting_job_id,
-                          ": ", p.reason);
+      return absl::StrCat("preempted on ", p.node, " to make room for ", p.preempting_job_id, ": ",
+                          p.reason);
     }
     for (const auto& r : d.rejected) {
       if (r.job_id != job_) continue;
@@ -74,6 +75,27 @@ class RoundExplainer {
   int withdrawn_in_ = -1;
 };
 
+// Removes the jobs `round.finish` names from `running` (they succeeded before round `r`).
+// kInvalidArgument naming the round when one of them is not running.
+absl::Status FinishJobs(size_t r, const Round& round, std::vector<model::RunningJob>& running) {
+  for (const auto& [queue, by_round] : round.finish) {
+    for (const auto& [submitted_in, indices] : by_round) {
+      for (int64_t index : indices) {
+        const std::string id = absl::StrCat(queue, "/", submitted_in, "/", index);
+        const auto it = std::find_if(running.begin(), running.end(),
+                                     [&](const model::RunningJob& job) { return job.id == id; });
+        if (it == running.end()) {
+          return absl::InvalidArgumentError(absl::StrCat(round.line, ": rounds[", r,
+                                                         "].finish: job ", id,
+                                                         " is not running before round ", r));
+        }
+        running.erase(it);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<RoundResult> RunRounds(const Scenario& scenario, const RunOptions& options) {
@@ -86,6 +108,7 @@ absl::StatusOr<RoundResult> RunRounds(const Scenario& scenario, const RunOptions
   std::map<model::PoolQueue, model::QueueUsage> usage;
   scheduling::RateLimitState rate_limits;
   int64_t seq = 0;
+  std::set<std::string> cordoned;  // node names; a cordon lasts for every later round
   RoundResult result;
   for (size_t r = 0; r < scenario.rounds.size(); ++r) {
     const Round& round = scenario.rounds[r];
@@ -98,9 +121,14 @@ absl::StatusOr<RoundResult> RunRounds(const Scenario& scenario, const RunOptions
         queued.push_back(MakeQueuedJob(spec, std::move(id), seq++, gang_id));
       }
     }
-    const absl::Time now = kSimStart + static_cast<int64_t>(r) * kRoundStep;
-    const scheduling::SchedulingSnapshot snapshot =
+    RETURN_IF_ERROR(FinishJobs(r, round, running));
+    cordoned.insert(round.cordon_nodes.begin(), round.cordon_nodes.end());
+    const absl::Time now = kSimStart + static_cast<int64_t>(r) * scenario.round_period;
+    scheduling::SchedulingSnapshot snapshot =
         MakeSnapshot(scenario, queued, running, usage, rate_limits, now);
+    for (auto& node : snapshot.nodes) {
+      if (cordoned.contains(node.name)) node.unschedulable = true;
+    }
     scheduling::Decision decision = scheduler->Schedule(snapshot);
     std::string report =
         ExplainReport(static_cast<int64_t>(r), snapshot, decision, options.explain_job);

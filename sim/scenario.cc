@@ -6,7 +6,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "lib/common/status_macros.h"
 #include "sim/internal/yaml_reader.h"
 
@@ -29,7 +32,7 @@ class Parser {
   absl::StatusOr<Scenario> Parse(const YAML::Node& root) {
     RETURN_IF_ERROR(CheckKeys(root, "",
                               {"description", "scheduling", "nodeTemplates", "clusters", "queues",
-                               "jobTemplates", "rounds", "workload"}));
+                               "jobTemplates", "rounds", "roundPeriod", "workload"}));
     if (root["scheduling"]) RETURN_IF_ERROR(ParseScheduling(root["scheduling"]));
     RETURN_IF_ERROR(ParseNodeTemplates(root["nodeTemplates"]));
     RETURN_IF_ERROR(ParseClusters(root["clusters"], root));
@@ -40,6 +43,13 @@ class Parser {
     if (has_rounds == has_workload) {
       return ErrorAt(root, has_rounds ? "workload" : "rounds",
                      "exactly one of `rounds` (round mode) or `workload` (time mode) is required");
+    }
+    if (const YAML::Node period = root["roundPeriod"]) {
+      if (!has_rounds) return ErrorAt(period, "roundPeriod", "only in round mode (`rounds`)");
+      ASSIGN_OR_RETURN(scenario_.round_period, internal::ReadDuration(period, "roundPeriod"));
+      if (scenario_.round_period <= absl::ZeroDuration()) {
+        return ErrorAt(period, "roundPeriod", "must be > 0");
+      }
     }
     if (has_rounds) RETURN_IF_ERROR(ParseRounds(root["rounds"]));
     if (has_workload) RETURN_IF_ERROR(ParseWorkload(root["workload"]));
@@ -188,22 +198,203 @@ class Parser {
 
   absl::Status ParseRounds(const YAML::Node& node) {
     if (!node.IsSequence()) return ErrorAt(node, "rounds", "expected a list of rounds");
+    for (const auto& n : scenario_.nodes) node_names_.insert(n.name);
     for (size_t i = 0; i < node.size(); ++i) {
       const YAML::Node r = node[i];
       const std::string p = Index("rounds", i);
       Round round;
+      round.line = internal::LineOf(r);
+      std::map<std::string, int64_t> counts;  // queue -> jobs submitted in this round
       if (!r.IsNull()) {
-        RETURN_IF_ERROR(CheckKeys(r, p, {"submit", "withdrawUnscheduled"}));
+        RETURN_IF_ERROR(
+            CheckKeys(r, p, {"submit", "withdrawUnscheduled", "expect", "finish", "cordonNodes"}));
         if (r["withdrawUnscheduled"]) {
           ASSIGN_OR_RETURN(
               round.withdraw_unscheduled,
               internal::ReadBool(r["withdrawUnscheduled"], Key(p, "withdrawUnscheduled")));
         }
         ASSIGN_OR_RETURN(round.submit, ParseJobs(r["submit"], Key(p, "submit"), false));
+        for (const JobSpec& spec : round.submit) counts[spec.queue] += spec.count;
+      }
+      round_counts_.push_back(std::move(counts));
+      const int this_round = static_cast<int>(i);
+      if (!r.IsNull()) {
+        if (const YAML::Node e = r["expect"]) {
+          RETURN_IF_ERROR(ParseExpect(e, Key(p, "expect"), this_round, round));
+        }
+        if (const YAML::Node f = r["finish"]) {
+          ASSIGN_OR_RETURN(round.finish,
+                           ParseIndicesByRound(f, Key(p, "finish"), this_round - 1, "finish"));
+        }
+        if (const YAML::Node c = r["cordonNodes"]) {
+          ASSIGN_OR_RETURN(round.cordon_nodes, ParseNodeNames(c, Key(p, "cordonNodes")));
+        }
       }
       scenario_.rounds.push_back(std::move(round));
     }
     return absl::OkStatus();
+  }
+
+  // `expect: {scheduled: {QUEUE: INDICES | {ROUND: INDICES}}, preempted: {QUEUE: {ROUND:
+  // INDICES}}}`; an absent or null key means none.
+  absl::Status ParseExpect(const YAML::Node& e, const std::string& p, int this_round,
+                           Round& round) {
+    RoundExpect expect;
+    if (!e.IsNull()) {
+      RETURN_IF_ERROR(CheckKeys(e, p, {"scheduled", "preempted"}));
+      if (const YAML::Node s = e["scheduled"]; s && !s.IsNull()) {
+        const std::string sp = Key(p, "scheduled");
+        if (!s.IsMap()) return ErrorAt(s, sp, "expected a map of queue: indices");
+        for (const auto& entry : s) {
+          ASSIGN_OR_RETURN(std::string queue, ReadQueue(entry.first, sp));
+          const std::string qp = Key(sp, queue);
+          if (entry.second.IsMap()) {
+            ASSIGN_OR_RETURN(expect.scheduled[queue],
+                             ParseRoundsOfQueue(entry.second, qp, queue, this_round, "scheduled"));
+          } else {
+            ASSIGN_OR_RETURN(expect.scheduled[queue][this_round],
+                             ParseIndexList(entry.second, qp, queue, this_round));
+          }
+        }
+      }
+      if (const YAML::Node pr = e["preempted"]) {
+        ASSIGN_OR_RETURN(expect.preempted,
+                         ParseIndicesByRound(pr, Key(p, "preempted"), this_round, "preempted"));
+      }
+    }
+    round.expect = std::move(expect);
+    return absl::OkStatus();
+  }
+
+  // {QUEUE: {ROUND: INDICES}} with every ROUND in [0, last_round]; null means empty.
+  absl::StatusOr<JobIndices> ParseIndicesByRound(const YAML::Node& node, const std::string& p,
+                                                 int last_round, const std::string& what) {
+    JobIndices out;
+    if (node.IsNull()) return out;
+    if (!node.IsMap()) return ErrorAt(node, p, "expected a map of queue: {round: indices}");
+    for (const auto& entry : node) {
+      ASSIGN_OR_RETURN(std::string queue, ReadQueue(entry.first, p));
+      const std::string qp = Key(p, queue);
+      if (!entry.second.IsMap()) {
+        return ErrorAt(entry.second, qp,
+                       "expected a map of round: indices (the round the jobs were submitted in)");
+      }
+      ASSIGN_OR_RETURN(out[queue], ParseRoundsOfQueue(entry.second, qp, queue, last_round, what));
+    }
+    return out;
+  }
+
+  // {ROUND: INDICES} of one queue, ROUND in [0, last_round].
+  absl::StatusOr<std::map<int, std::set<int64_t>>> ParseRoundsOfQueue(const YAML::Node& node,
+                                                                      const std::string& p,
+                                                                      const std::string& queue,
+                                                                      int last_round,
+                                                                      const std::string& what) {
+    std::map<int, std::set<int64_t>> out;
+    for (const auto& entry : node) {
+      const std::string key = entry.first.Scalar();
+      const std::string rp = Key(p, key);
+      int64_t r = -1;
+      if (!absl::SimpleAtoi(key, &r) || r < 0) {
+        return ErrorAt(entry.first, rp, "expected a round number >= 0 as the key");
+      }
+      if (r > last_round) {
+        return ErrorAt(
+            entry.first, rp,
+            last_round < 0
+                ? absl::StrCat(what, " names jobs of round ", r,
+                               ", but only jobs of earlier rounds can be named here")
+                : absl::StrCat(what, " names jobs of round ", r, ", but only rounds 0 to ",
+                               last_round, " can be named here"));
+      }
+      if (out.contains(static_cast<int>(r))) return ErrorAt(entry.first, rp, "duplicate round");
+      ASSIGN_OR_RETURN(out[static_cast<int>(r)],
+                       ParseIndexList(entry.second, rp, queue, static_cast<int>(r)));
+    }
+    return out;
+  }
+
+  // A map key naming a scenario queue.
+  absl::StatusOr<std::string> ReadQueue(const YAML::Node& key, const std::string& p) {
+    ASSIGN_OR_RETURN(std::string queue, internal::ReadString(key, p));
+    if (!queue_names_.contains(queue)) return ErrorAt(key, Key(p, queue), "unknown queue " + queue);
+    return queue;
+  }
+
+  // Indices of `queue`'s jobs submitted in round `round`: an int, a string of comma-separated
+  // ints and ranges "a-b" ("0-3,7"), or a list of those. Each must be below the number of jobs
+  // the queue submitted in that round; none may repeat.
+  absl::StatusOr<std::set<int64_t>> ParseIndexList(const YAML::Node& node, const std::string& p,
+                                                   const std::string& queue, int round) {
+    std::set<int64_t> out;
+    if (node.IsNull()) return out;
+    std::vector<YAML::Node> items;
+    if (node.IsSequence()) {
+      for (const auto& item : node) items.push_back(item);
+    } else if (node.IsScalar()) {
+      items.push_back(node);
+    } else {
+      return ErrorAt(node, p, "expected indices: an int, \"a-b\", \"0-3,7\" or a list of those");
+    }
+    const auto& counts = round_counts_[static_cast<size_t>(round)];
+    const auto it = counts.find(queue);
+    const int64_t count = it == counts.end() ? 0 : it->second;
+    for (const YAML::Node& item : items) {
+      if (!item.IsScalar()) return ErrorAt(item, p, "expected an index or a range \"a-b\"");
+      const std::string text = item.Scalar();
+      if (absl::StripAsciiWhitespace(text).empty()) {
+        return ErrorAt(item, p, "empty index list (write [] for none)");
+      }
+      for (absl::string_view part : absl::StrSplit(text, ',')) {
+        part = absl::StripAsciiWhitespace(part);
+        int64_t lo = 0;
+        int64_t hi = 0;
+        const std::vector<absl::string_view> ends = absl::StrSplit(part, absl::MaxSplits('-', 1));
+        bool ok = !part.empty() && part.front() != '+' && absl::SimpleAtoi(ends[0], &lo);
+        hi = lo;
+        if (ok && ends.size() == 2)
+          ok = !ends[1].empty() && ends[1].front() != '+' && absl::SimpleAtoi(ends[1], &hi);
+        if (!ok || lo < 0) {
+          return ErrorAt(item, p,
+                         absl::StrCat("bad index or range \"", std::string(part),
+                                      "\"; expected an int >= 0 or \"a-b\" with a <= b"));
+        }
+        if (lo > hi) {
+          return ErrorAt(item, p,
+                         absl::StrCat("bad range \"", std::string(part), "\": ", lo, " > ", hi));
+        }
+        if (hi >= count) {
+          return ErrorAt(
+              item, p,
+              absl::StrCat("index ", hi, " out of range: queue ", queue, " submits ", count,
+                           " jobs in round ", round,
+                           count == 0 ? "" : absl::StrCat(" (indices 0-", count - 1, ")")));
+        }
+        for (int64_t k = lo; k <= hi; ++k) {
+          if (!out.insert(k).second) {
+            return ErrorAt(item, p, absl::StrCat("index ", k, " listed twice"));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  // A list of node names (`CLUSTER-K`) of the scenario.
+  absl::StatusOr<std::vector<std::string>> ParseNodeNames(const YAML::Node& node,
+                                                          const std::string& p) {
+    std::vector<std::string> out;
+    if (node.IsNull()) return out;
+    if (!node.IsSequence()) return ErrorAt(node, p, "expected a list of node names (CLUSTER-K)");
+    for (size_t i = 0; i < node.size(); ++i) {
+      ASSIGN_OR_RETURN(std::string name, internal::ReadString(node[i], Index(p, i)));
+      if (!node_names_.contains(name)) {
+        return ErrorAt(node[i], Index(p, i),
+                       "unknown node " + name + " (nodes are named CLUSTER-K, K from 0)");
+      }
+      out.push_back(std::move(name));
+    }
+    return out;
   }
 
   absl::Status ParseWorkload(const YAML::Node& node) {
@@ -337,6 +528,8 @@ class Parser {
   std::map<std::string, NodeTemplate> node_templates_;
   std::map<std::string, model::ResourceList> job_templates_;
   std::set<std::string> queue_names_;
+  std::set<std::string> node_names_;
+  std::vector<std::map<std::string, int64_t>> round_counts_;  // round -> queue -> jobs submitted
 };
 
 }  // namespace

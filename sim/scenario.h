@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,9 +38,27 @@ struct JobSpec {
   int line = 0;              // of the entry, for messages
 };
 
+// Round-mode jobs by id part: queue -> ROUND -> INDEX set, naming jobs `QUEUE/ROUND/INDEX`.
+using JobIndices = std::map<std::string, std::map<int, std::set<int64_t>>>;
+
+// A round's `expect` (Armada's ExpectedScheduledIndices / ExpectedPreemptedIndices): the exact
+// sets of jobs the round must lease and preempt. A queue with no entry must have none.
+struct RoundExpect {
+  JobIndices scheduled;  // `scheduled: {A: "0-3"}` is round = this round
+  JobIndices preempted;
+};
+
 struct Round {
   std::vector<JobSpec> submit;
-  bool withdraw_unscheduled = true;  // queued jobs not scheduled in this round are removed
+  bool withdraw_unscheduled = true;   // queued jobs not scheduled in this round are removed
+  std::optional<RoundExpect> expect;  // nullopt: the round is not checked
+  // Running jobs that finish (succeed) before this round schedules (Armada's IndicesToUnbind).
+  // Every ROUND is earlier than this round.
+  JobIndices finish;
+  // Nodes cordoned from this round on: no new leases there, running jobs stay (Armada's
+  // NodeIndicesToCordon; like Armada's harness, a cordon lasts for every later round).
+  std::vector<std::string> cordon_nodes;
+  int line = 0;  // of the round, for messages
 };
 
 struct Workload {
@@ -54,7 +73,10 @@ struct Scenario {
   scheduling::SchedulingConfig scheduling;
   std::vector<model::NodeInfo> nodes;  // clusters in file order, nodes in file order
   std::vector<model::QueueInfo> queues;
-  std::vector<Round> rounds;         // round mode iff !workload
+  std::vector<Round> rounds;  // round mode iff !workload
+  // Simulated time between two rounds (`roundPeriod`, round mode only): round r runs at
+  // r * round_period. It matters for the decay of usage and the refill of rate-limit buckets.
+  absl::Duration round_period = absl::Seconds(10);
   std::optional<Workload> workload;  // time mode
   bool time_mode() const { return workload.has_value(); }
   // Number of distinct node pools.
