@@ -60,7 +60,8 @@ Decision FifoScheduler::Schedule(const SchedulingSnapshot& snapshot) const {
   for (const auto& job : snapshot.jobs) {
     auto it = by_queue.find(job.queue);
     if (it == by_queue.end()) {
-      decision.unscheduled.push_back({job.id, "queue " + job.queue + " is cordoned or unknown"});
+      decision.unscheduled.push_back(
+          {job.id, "queue " + job.queue + " is cordoned or unknown", UnscheduledKind::kQueue});
       continue;
     }
     it->second.push_back(&job);

@@ -62,7 +62,8 @@ class NodeDb {
   std::vector<int> JobsOn(const model::NodeInfo* node) const;
 
   // The place of an evicted job in the order in which evicted jobs would be rescheduled.
-  // Fair-share preemption stops those furthest back from coming back. REQUIRES: evicted.
+  // Fair-share preemption stops those furthest back from coming back. Not journaled: set orders
+  // outside any checkpoint that may be rolled back. REQUIRES: evicted.
   void SetEvictedOrder(int job, int order);
   // Forgets every evicted order (evicted jobs stay evicted).
   void ClearEvictedOrder();
@@ -70,6 +71,7 @@ class NodeDb {
   const std::set<std::pair<int, int>>& EvictedByOrder() const { return by_order_; }
 
   // Best fit for `job` at the level of `priority` (kEvictedLevel: without preempting anything).
+  // REQUIRES (here and below): priority is kEvictedLevel or one of the constructor's priorities.
   NodeIndex::Fit BestFitAt(int32_t priority, const model::QueuedJob& job) const;
   // What is free on `node` at the level of `priority`. REQUIRES: Contains(node).
   const model::ResourceList& FreeAt(const model::NodeInfo* node, int32_t priority) const;

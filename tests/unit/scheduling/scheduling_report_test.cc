@@ -14,9 +14,10 @@ using fixtures::Job;
 using fixtures::Node;
 using fixtures::Queue;
 
-Unscheduled Why(const std::string& job, const std::string& reason) {
+Unscheduled Why(const std::string& job, const std::string& reason,
+                UnscheduledKind kind = UnscheduledKind::kNoFit) {
   Unscheduled u;
-  u.job_id = job, u.reason = reason;
+  u.job_id = job, u.reason = reason, u.kind = kind;
   return u;
 }
 
@@ -53,7 +54,7 @@ struct Small {
     p.reason = "fair share: queue b above its fair share";
     decision.preemptions = {p};
     decision.unscheduled = {Why("a-2", "pool default: no matching node has cpu=8,memory=1Gi free"),
-                            Why("c-1", "queue c is cordoned")};
+                            Why("c-1", "queue c is cordoned", UnscheduledKind::kQueue)};
     decision.shares = {Share("b", 0.5, 1.0 / 3, 0.25, 0, 0.1, 0.2),
                        Share("a", 1, 2.0 / 3, 0.75, 0.25, 0, 0.25)};
   }
