@@ -57,14 +57,6 @@ scheduling::SchedulingSnapshot MakeSnapshot(
   snapshot.running = running;
   snapshot.usage = usage;
   snapshot.rate_limits = rate_limits;
-  if (scenario.scheduling.algorithm == "fifo") {
-    std::map<std::pair<std::string, std::string>, model::NodeInfo*> by_name;
-    for (auto& n : snapshot.nodes) by_name[{n.executor, n.name}] = &n;
-    for (const auto& r : running) {
-      auto it = by_name.find({r.executor, r.node});
-      if (it != by_name.end()) it->second->allocated.Add(r.requests);
-    }
-  }
   return snapshot;
 }
 

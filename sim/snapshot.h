@@ -29,8 +29,9 @@ model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::
 
 // The snapshot of one cycle, with the usage and rate-limit buckets of the previous decision. No
 // clock and no cycle-time limit (scheduling.maxCycleTime is ignored), so results are
-// deterministic. For algorithm "fifo", which reads NodeInfo::allocated only, the requests of
-// running jobs are folded into their nodes' allocated resources.
+// deterministic. `running` (the scheduler's own jobs) goes in snapshot.running only, for every
+// algorithm; NodeInfo::allocated stays the scenario's (pods the scheduler does not own), as the
+// Scheduler contract (lib/scheduling/scheduler.h) says.
 scheduling::SchedulingSnapshot MakeSnapshot(
     const Scenario& scenario, std::vector<model::QueuedJob> queued,
     const std::vector<model::RunningJob>& running,

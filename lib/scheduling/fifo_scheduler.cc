@@ -47,6 +47,7 @@ Decision FifoScheduler::Schedule(const SchedulingSnapshot& snapshot) const {
     f.Subtract(node->allocated);
     free.push_back(std::move(f));
   }
+  // The scheduler's own running jobs; NodeInfo.allocated holds only the rest (scheduler.h).
   for (const auto& job : snapshot.running) {
     auto it = node_index.find({job.executor, job.node});
     if (it != node_index.end()) free[it->second].Subtract(job.requests);

@@ -10,6 +10,10 @@ namespace armada::scheduling {
 // behind it. Each job goes to the node where it fits most tightly (best fit).
 // Cordoned queues and unschedulable nodes get nothing. Replaced by the
 // fair-share scheduler, which implements the same interface.
+//
+// Input contract (FairShareScheduler's): a node's free room is its allocatable
+// minus NodeInfo::allocated (what the scheduler does not own) minus the
+// requests of the snapshot.running jobs on it (its own); each counts once.
 class FifoScheduler : public Scheduler {
  public:
   Decision Schedule(const SchedulingSnapshot& snapshot) const override;

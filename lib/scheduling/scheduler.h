@@ -34,8 +34,8 @@ struct SchedulingSnapshot {
   std::vector<model::QueuedJob> jobs;  // any order; the scheduler orders them
   std::vector<model::NodeInfo> nodes;
   absl::Time now;
-  // Jobs holding a lease; their requests count on their node and for their queue's share.
-  // FifoScheduler ignores them (it reads NodeInfo.allocated only).
+  // Jobs holding a lease; their requests count on their node and for their queue's share, in
+  // every scheduler (FifoScheduler too). NodeInfo.allocated must not repeat them.
   std::vector<model::RunningJob> running;
   // Decayed usage per (pool, queue) from the previous decision; missing = no history.
   std::map<model::PoolQueue, model::QueueUsage> usage;
