@@ -16,6 +16,10 @@ namespace armada::sim {
 struct RunOptions {
   // Job id to explain ("" = none): the runners record its status in every round or cycle.
   std::string explain_job;
+  // Time mode: skip the cycles that are certain to decide exactly as the one before them
+  // (time_runner.cc, NextCycleThatMayDiffer). false runs every cycle; the results must be the
+  // same byte for byte, which the tests check.
+  bool skip_quiet_cycles = true;
 };
 
 // One queue's standing after a round (from Decision::shares). With a single pool `key` is the

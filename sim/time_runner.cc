@@ -4,6 +4,7 @@
 #include <cassert>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -43,6 +44,7 @@ class TimeSimulation {
       : scenario_(scenario),
         workload_(*scenario.workload),
         explain_(options.explain_job),
+        skip_quiet_cycles_(options.skip_quiet_cycles),
         scheduler_(std::move(scheduler)) {
     for (const auto& q : scenario.queues) result_.used[q.name];
     NameSubmissions();
@@ -50,11 +52,14 @@ class TimeSimulation {
 
   TimeResult Run() {
     const absl::Duration until = workload_.until;
-    for (absl::Duration t; t <= until; t += workload_.cycle_period) {
+    for (absl::Duration t; t <= until;) {
       Complete(t);
       Submit(t);
       if (next_submission_ == pending_.size() && queued_.empty() && running_.empty()) break;
-      Cycle(t);
+      CycleRecord cycle = Cycle(t);
+      const absl::Duration next = NextCycleThatMayDiffer(t, cycle.snapshot, cycle.decision);
+      RecordSkippedCycles(t, next, cycle);
+      t = next;
     }
     Complete(until);
     Submit(until);
@@ -148,14 +153,26 @@ class TimeSimulation {
     }
   }
 
-  void Cycle(absl::Duration t) {
+  // What one cycle saw and decided, for NextCycleThatMayDiffer and RecordSkippedCycles.
+  struct CycleRecord {
+    scheduling::SchedulingSnapshot snapshot;
+    scheduling::Decision decision;
+    std::optional<std::string> explain_status;  // the explained job's line, when it stayed queued
+    bool explain_report = false;                // the cycle set result_.explain_report
+  };
+
+  CycleRecord Cycle(absl::Duration t) {
     std::vector<model::RunningJob> running;
     for (const auto& run : running_) running.push_back(run.job);
-    const scheduling::SchedulingSnapshot snapshot =
-        MakeSnapshot(scenario_, queued_, running, usage_, rate_limits_, kSimStart + t);
-    scheduling::Decision d = scheduler_->Schedule(snapshot);
-    std::string report = ExplainReport(cycles_++, snapshot, d, explain_);
-    if (!report.empty()) result_.explain_report = std::move(report);
+    CycleRecord cycle;
+    cycle.snapshot = MakeSnapshot(scenario_, queued_, running, usage_, rate_limits_, kSimStart + t);
+    cycle.decision = scheduler_->Schedule(cycle.snapshot);
+    const scheduling::Decision& d = cycle.decision;
+    std::string report = ExplainReport(cycles_++, cycle.snapshot, d, explain_);
+    if (!report.empty()) {
+      result_.explain_report = std::move(report);
+      cycle.explain_report = true;
+    }
     usage_ = d.usage;
     rate_limits_ = d.rate_limits;
     ApplyEvictions(t, d);
@@ -176,11 +193,99 @@ class TimeSimulation {
       running_.push_back({MakeRunningJob(job, lease, kSimStart + t), t, t + runtime_.at(job.id)});
     }
     queued_ = std::move(still);
-    if (explain_queued) ExplainQueued(t, d);
+    if (explain_queued) {
+      cycle.explain_status = ExplainQueued(d);
+      result_.explain.push_back({t, *cycle.explain_status});
+    }
+    return cycle;
   }
 
-  // Why the explained job, still queued, was not leased in the cycle at `t`.
-  void ExplainQueued(absl::Duration t, const scheduling::Decision& d) {
+  // The time of the next cycle whose decision may differ from the one just made at `t` from
+  // `snapshot`: t + cyclePeriod, or the first cycle at or after the next event when every cycle
+  // in between is certain to decide exactly as this one did. Skipping those cycles is exact
+  // (same events, usage accounting and explain output as running them) because of these, all
+  // checked below:
+  //  1. This decision changed nothing: no lease, preemption or rejection (and so no
+  //     resubmission), so the jobs queued and running after it are those of `snapshot`.
+  //  2. No event before the returned cycle: no run ends (a run ending at its start, runtime 0,
+  //     still waits for the next cycle) and no submission falls due. So the cycles in between
+  //     would give the scheduler the same queued and running jobs.
+  //  3. The scheduler's other inputs do not change with time alone, so each of those snapshots
+  //     would equal `snapshot` but for `now`, and the decision would not depend on `now`:
+  //     a. usage: half-life 0 in every pool ("0 ignores history", fair_share_config.h: the
+  //        previous usage is not read), or no usage at all (FifoScheduler keeps none);
+  //     b. rate limits: every token bucket is full before and after this decision (the state is
+  //        empty) and a full bucket stays full, whereas a partly empty one refills with `now`;
+  //     c. no cycle-time limit (armada-sim passes no clock): with one the decision would depend
+  //        on how fast the cycle ran.
+  //     FairShareScheduler reads `now` only for (a), (b) and as the start of queued jobs when
+  //     ordering evicted ones, where it is later than every running job's start at any cycle
+  //     (no order changes); FifoScheduler not at all.
+  // The scheduler is pure and deterministic (scheduler.h), so the same snapshot gives the same
+  // decision: every skipped cycle would have changed nothing, again. A scheduler whose decision
+  // may change with the clock in another way (e.g. a gang reservation that expires) says when:
+  // that time joins the events of 2, and the jump stops at the cycle at or after it.
+  absl::Duration NextCycleThatMayDiffer(absl::Duration t,
+                                        const scheduling::SchedulingSnapshot& snapshot,
+                                        const scheduling::Decision& d) const {
+    const absl::Duration period = workload_.cycle_period;
+    const absl::Duration next = t + period;
+    if (!skip_quiet_cycles_) return next;
+    if (!d.leases.empty() || !d.preemptions.empty() || !d.rejected.empty()) return next;  // 1
+    const scheduling::FairShareConfig& fs = scenario_.scheduling.fair_share;
+    bool no_history = fs.half_life == absl::ZeroDuration();
+    for (const auto& [pool, half_life] : fs.half_life_by_pool) {
+      no_history = no_history && half_life == absl::ZeroDuration();
+    }
+    if (!no_history && !(snapshot.usage.empty() && d.usage.empty())) return next;  // 3a
+    if (!(snapshot.rate_limits == scheduling::RateLimitState{}) ||
+        !(d.rate_limits == scheduling::RateLimitState{})) {
+      return next;  // 3b
+    }
+    if (snapshot.clock != nullptr && snapshot.max_cycle_time > absl::ZeroDuration()) {
+      return next;  // 3c
+    }
+    // 2: the earliest event. The scheduler offers no hint of its own yet; when Decision gains
+    // one ("may change at T"), it is the initial value here.
+    std::optional<absl::Duration> change_at;
+    for (const auto& run : running_) {
+      if (!change_at || run.end < *change_at) change_at = run.end;
+    }
+    if (next_submission_ < pending_.size()) {
+      const absl::Duration submit_at = pending_[next_submission_].submit_at;
+      if (!change_at || submit_at < *change_at) change_at = submit_at;
+    }
+    if (!change_at) return workload_.until + period;  // nothing will change: no more cycles
+    if (*change_at <= next) return next;
+    // The cycle at or after *change_at: cycles fall on multiples of the period.
+    absl::Duration rest;
+    const int64_t periods = absl::IDivDuration(*change_at - t, period, &rest);
+    return t + period * (periods + (rest > absl::ZeroDuration() ? 1 : 0));
+  }
+
+  // Records what the cycles after `t` and before `next`, skipped by NextCycleThatMayDiffer, would
+  // have recorded: their cycle numbers, and for --explain the same status line at each one and
+  // the report of the last one (`cycle` with that cycle's `now`).
+  void RecordSkippedCycles(absl::Duration t, absl::Duration next, CycleRecord& cycle) {
+    const absl::Duration period = workload_.cycle_period;
+    int64_t skipped = 0;
+    for (absl::Duration s = t + period; s < next && s <= workload_.until; s += period) {
+      ++skipped;
+      if (cycle.explain_status) result_.explain.push_back({s, *cycle.explain_status});
+      cycle.snapshot.now = kSimStart + s;
+    }
+    if (skipped > 0 && cycle.explain_report) {
+      // The skipped cycle's decision is this one with its usage stamped at its own `now` (half-
+      // life 0 or no usage: the usage is the current share, updated now).
+      for (auto& [key, usage] : cycle.decision.usage) usage.updated_at = cycle.snapshot.now;
+      result_.explain_report =
+          ExplainReport(cycles_ + skipped - 1, cycle.snapshot, cycle.decision, explain_);
+    }
+    cycles_ += skipped;
+  }
+
+  // Why the explained job, still queued, was not leased: the status line of this cycle.
+  std::string ExplainQueued(const scheduling::Decision& d) {
     std::string status = "not scheduled";
     for (const auto& u : d.unscheduled) {
       if (u.job_id == explain_) status = "not scheduled: " + u.reason;
@@ -192,7 +297,7 @@ class TimeSimulation {
         absl::StrAppend(&status, "; ", NodeBreakdown(job, scenario_.nodes, running));
       }
     }
-    result_.explain.push_back({t, std::move(status)});
+    return status;
   }
 
   // Adds the resources `run` used from its start to `end`.
@@ -208,6 +313,7 @@ class TimeSimulation {
   const Scenario& scenario_;
   const Workload& workload_;
   std::string explain_;
+  bool skip_quiet_cycles_;
   std::unique_ptr<scheduling::Scheduler> scheduler_;
   std::vector<Submission> pending_;  // by (submitAt, file order)
   size_t next_submission_ = 0;

@@ -15,6 +15,10 @@ namespace armada::sim {
 //   2. jobs whose submitAt is <= t join the queue ("submitted" at their submitAt);
 //   3. one Schedule call at kSimStart + t; each lease starts its job at t ("leased" at t), and the
 //      job ends at t + runtime; the decision's usage and rate limits feed the next cycle.
+// A cycle that is certain to decide exactly as the one before it (nothing happened since, that
+// decision changed nothing, and the scheduler's inputs do not change with time alone: see
+// NextCycleThatMayDiffer in time_runner.cc) is skipped unless options.skip_quiet_cycles is
+// false; the results are the same either way, --explain lines and report included.
 // Jobs are named `QUEUE/N`, N counting the queue's submissions in (submitAt, file order). After
 // the last cycle, jobs ending by `until` succeed and submissions due by `until` are reported;
 // jobs still running count their resources up to `until` only.

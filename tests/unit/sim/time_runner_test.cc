@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/output.h"
@@ -91,6 +92,66 @@ TEST_CASE("time mode: until stops the simulation and caps the accounting") {
                                              "25s submitted B/0", "30s leased B/0 c1-0"});
   CHECK(FormatResourceSeconds(r.used.at("A").at("cpu")) == "15");
   CHECK(r.used.at("B").empty());
+}
+
+// The JSON of `scenario` run with and without skipping quiet cycles, explaining `job`.
+std::pair<std::string, std::string> RunBothWays(const std::string& scenario,
+                                                const std::string& job) {
+  auto parsed = ParseScenario(scenario, "s.yaml");
+  REQUIRE(parsed.ok());
+  std::pair<std::string, std::string> out;
+  for (bool skip : {true, false}) {
+    RunOptions options{job, skip};
+    auto result = RunTime(*parsed, options);
+    REQUIRE(result.ok());
+    (skip ? out.first : out.second) = TimeJson(*result, options) + TimeText(*result, options);
+  }
+  return out;
+}
+
+TEST_CASE("time mode: skipping quiet cycles changes nothing in the output") {
+  // Long waits with nothing happening, where cycles are skipped, next to the conditions that
+  // stop the skipping: rate-limit buckets refilling, decaying usage (half-life 30s), fifo, zero
+  // runtimes, preemption with resubmission, and a job that never fits (explained to `until`).
+  const std::string workload = R"(workload:
+  cyclePeriod: 10s
+  until: 20m
+  resubmitPreempted: true
+  jobs:
+    - {queue: A, count: 2, resources: {cpu: 1}, submitAt: 0s, runtime: 5m}
+    - {queue: B, count: 3, resources: {cpu: 1}, submitAt: 15s, runtime: 95s}
+    - {queue: B, count: 2, resources: {cpu: 1}, submitAt: 4m, runtime: 0s}
+    - {queue: A, count: 2, resources: {cpu: 1}, gang: {cardinality: 2}, submitAt: 7m, runtime: 1m}
+    - {queue: B, resources: {cpu: 1}, priorityClass: urgent, submitAt: 9m, runtime: 2m}
+    - {queue: A, resources: {cpu: 3}, submitAt: 10m, runtime: 1m}
+)";
+  const std::string classes = R"(  priorityClasses:
+    low: {priority: 0, preemptible: true}
+    urgent: {priority: 5, preemptible: false}
+  defaultPriorityClass: low
+)";
+  const std::string rest = R"(nodeTemplates:
+  N2: {resources: {cpu: 2}}
+clusters:
+  - {name: c1, nodes: [{template: N2}]}
+queues: [{name: A}, {name: B}]
+)" + workload;
+  const std::vector<std::string> schedulings = {
+      "scheduling:\n  fairShareHalfLife: 0s\n" + classes,
+      "scheduling:\n  fairShareHalfLife: 30s\n" + classes,
+      "scheduling:\n  fairShareHalfLife: 0s\n  maximumSchedulingRate: 0.02\n"
+      "  maximumSchedulingBurst: 2\n  maximumPerQueueSchedulingRate: 0.01\n"
+      "  maximumPerQueueSchedulingBurst: 2\n" +
+          classes,
+      "scheduling:\n  algorithm: fifo\n" + classes,
+  };
+  for (const std::string& scheduling : schedulings) {
+    for (const std::string job : {"", "A/0", "B/2", "B/4", "A/5", "B/5"}) {
+      CAPTURE(scheduling, job);
+      auto [skipped, every] = RunBothWays(scheduling + rest, job);
+      CHECK(skipped == every);
+    }
+  }
 }
 
 }  // namespace
