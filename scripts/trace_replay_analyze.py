@@ -102,6 +102,8 @@ class Replay:
             return
         fair = max_min_fair(self.capacity, self.demand)
         busy = sum(self.running.values())
+        # Saturated: the queues ask for at least the whole cluster (work waits for cpus).
+        saturated = sum(d for d in self.demand.values() if d > 0) >= self.capacity
         while t0 < t1:
             w = int(t0 // self.window)
             if (w + 1) * self.window <= t0:  # floor division rounded down across a boundary
@@ -113,6 +115,12 @@ class Replay:
             for q, f in fair.items():
                 a["fair:" + q] += f * dt
                 a["share:" + q] += self.running[q] * dt
+            if saturated:
+                a["sat"] += dt
+                a["sat_busy"] += busy * dt
+                for q, f in fair.items():
+                    a["sat_fair:" + q] += f * dt
+                    a["sat_share:" + q] += self.running[q] * dt
             t0 = seg_end
 
     def run(self, events):
@@ -211,7 +219,39 @@ def analyze(args):
             ratios.append(sum(r.acc[w]["share:" + q] for w in measured) / fair)
     jain_slice = (sum(ratios) ** 2 / (len(ratios) * sum(x * x for x in ratios))
                   if ratios and sum(ratios) > 0 else 1.0)
+    # While saturated only: utilisation, and Jain's index per window over its saturated time,
+    # weighted by that time.
+    sat = sum(r.acc[w]["sat"] for w in measured)
+    sat_jains = []
+    for w in measured:
+        a = r.acc[w]
+        if a["sat"] <= 0:
+            continue
+        x = [a["sat_share:" + q] / a["sat_fair:" + q] for q in queues if a["sat_fair:" + q] > 0]
+        if x and sum(x) > 0:
+            sat_jains.append((sum(x) ** 2 / (len(x) * sum(v * v for v in x)), a["sat"]))
+    members = defaultdict(int)  # trace job -> its members (a gang has more than one)
+    for swf_id, _ in member.values():
+        members[swf_id] += 1
+    gang_waits = sorted((r.first_lease[j] - s) * args.speedup for j, s in submit.items()
+                        if j in r.first_lease and s >= warm and members[j] > 1)
+    by_width = {}
+    for lo, hi in ((1, 1), (2, 15), (16, 63), (64, 1 << 30)):
+        w = sorted((r.first_lease[j] - s) * args.speedup for j, s in submit.items()
+                   if j in r.first_lease and s >= warm and lo <= members[j] <= hi)
+        if w:
+            by_width[f"{lo}-{hi}" if hi < (1 << 30) else f"{lo}+"] = {
+                "jobs": len(w), "p50_s": percentile(w, 50), "p90_s": percentile(w, 90),
+                "max_s": w[-1]}
     summary = {
+        "wait_by_width": by_width,
+        "saturated_fraction": sat / span if span > 0 else 0.0,
+        "utilisation_saturated": (sum(r.acc[w]["sat_busy"] for w in measured) / (args.cpus * sat)
+                                  if sat > 0 else None),
+        "jain_saturated": (sum(j * l for j, l in sat_jains) / sum(l for _, l in sat_jains)
+                           if sat_jains else None),
+        "gang_wait_p90_s": percentile(gang_waits, 90),
+        "gangs": len(gang_waits),
         "jobs": len(submit),
         "jobs_never_started": sum(1 for j in submit if j not in r.first_lease),
         "queues": len(queues),

@@ -434,10 +434,10 @@ class Parser {
 
   absl::StatusOr<JobSpec> ParseJob(const YAML::Node& n, const std::string& p, bool time_mode) {
     if (time_mode) {
-      RETURN_IF_ERROR(
-          CheckKeys(n, p,
-                    {"queue", "count", "template", "resources", "priorityClass", "priority",
-                     "nodeSelector", "tolerations", "gang", "submitAt", "runtime"}));
+      RETURN_IF_ERROR(CheckKeys(
+          n, p,
+          {"queue", "count", "template", "resources", "priorityClass", "priority", "nodeSelector",
+           "tolerations", "gang", "submitAt", "runtime", "activeDeadline"}));
     } else {
       RETURN_IF_ERROR(CheckKeys(n, p,
                                 {"queue", "count", "template", "resources", "priorityClass",
@@ -461,6 +461,15 @@ class Parser {
       ASSIGN_OR_RETURN(job.submit_at, internal::ReadDuration(n["submitAt"], Key(p, "submitAt")));
       if (!n["runtime"]) return ErrorAt(n, Key(p, "runtime"), "required in time mode");
       ASSIGN_OR_RETURN(job.runtime, internal::ReadDuration(n["runtime"], Key(p, "runtime")));
+      if (n["activeDeadline"]) {
+        ASSIGN_OR_RETURN(job.active_deadline,
+                         internal::ReadDuration(n["activeDeadline"], Key(p, "activeDeadline")));
+        if (job.active_deadline <= absl::ZeroDuration() || job.active_deadline < job.runtime) {
+          return ErrorAt(
+              n["activeDeadline"], Key(p, "activeDeadline"),
+              "must be > 0 and at least the runtime (a job cannot outlive its deadline)");
+        }
+      }
     }
     if (n["gang"]) RETURN_IF_ERROR(ParseGang(n["gang"], Key(p, "gang"), job));
     return job;

@@ -35,6 +35,8 @@ struct JobSpec {
   std::string gang_uniformity_label;
   absl::Duration submit_at;  // time mode only
   absl::Duration runtime;    // time mode only
+  // activeDeadline (time mode, optional): the runtime bound the scheduler sees; zero = none.
+  absl::Duration active_deadline;
   int line = 0;              // of the entry, for messages
 };
 

@@ -23,6 +23,7 @@ model::QueuedJob MakeQueuedJob(const JobSpec& spec, std::string id, int64_t seq,
   job.node_selector = spec.node_selector;
   job.priority_class = spec.priority_class;
   job.tolerations = spec.tolerations;
+  job.runtime_bound = spec.active_deadline;
   return job;
 }
 
@@ -41,6 +42,7 @@ model::RunningJob MakeRunningJob(const model::QueuedJob& job, const scheduling::
   r.gang_id = job.gang_id;
   r.priority = job.priority;
   r.submit_seq = job.submit_seq;
+  r.runtime_bound = job.runtime_bound;
   return r;
 }
 

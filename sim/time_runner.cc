@@ -245,9 +245,10 @@ class TimeSimulation {
     if (snapshot.clock != nullptr && snapshot.max_cycle_time > absl::ZeroDuration()) {
       return next;  // 3c
     }
-    // 2: the earliest event. The scheduler offers no hint of its own yet; when Decision gains
-    // one ("may change at T"), it is the initial value here.
+    // 2: the earliest event, or the scheduler's own hint (a gang reservation's projected start
+    // moves when a running job's runtime bound passes), whichever comes first.
     std::optional<absl::Duration> change_at;
+    if (d.revisit_at != absl::InfiniteFuture()) change_at = d.revisit_at - kSimStart;
     for (const auto& run : running_) {
       if (!change_at || run.end < *change_at) change_at = run.end;
     }

@@ -78,6 +78,10 @@ struct QueuedJob {
   std::string gang_id;
   int gang_cardinality = 0;
   std::string gang_uniformity_label;
+  // The longest the job may run once started (Kubernetes activeDeadlineSeconds); zero =
+  // unbounded. Gang reservations let a job run on reserved nodes only if this bound ends it in
+  // time.
+  absl::Duration runtime_bound = absl::ZeroDuration();
 };
 
 // A job holding a lease (leased or running) on a node: counts for its node's free resources and
@@ -99,6 +103,8 @@ struct RunningJob {
   // jobs for rescheduling after priority class and start time. 0 when unknown.
   uint32_t priority = 0;
   int64_t submit_seq = 0;
+  // As QueuedJob::runtime_bound: the run ends by started_at + runtime_bound; zero = unbounded.
+  absl::Duration runtime_bound = absl::ZeroDuration();
 };
 
 // A queue's decayed usage in one pool: an exponential moving average of its dominant share of

@@ -100,6 +100,18 @@ struct FairShareConfig {
   double maximum_fair_share_preemption_rate = 0;
   int64_t maximum_fair_share_preemption_burst = 0;
 
+  // Gang reservations (docs/scheduling.md, "Gang reservations"): the queued gang that has waited
+  // longest in a pool gets the nodes it will fit on soonest (from the running jobs' runtime
+  // bounds); other new jobs may use those nodes only if their own runtime bound ends them before
+  // the gang's projected start (backfill). On by default, as Slurm's backfill is.
+  bool gang_reservations = true;
+  // Pool name -> whether reservations are on there, replacing `gang_reservations`.
+  std::map<std::string, bool> gang_reservations_by_pool;
+  bool GangReservationsIn(const std::string& pool) const {
+    auto it = gang_reservations_by_pool.find(pool);
+    return it == gang_reservations_by_pool.end() ? gang_reservations : it->second;
+  }
+
   // Validate(): OK iff every REQUIRES above holds. Otherwise kInvalidArgument naming the field,
   // e.g. `fair share config: half_life: must be >= 0, got -1s`. Cost: O(size of the config).
   absl::Status Validate() const;

@@ -49,9 +49,9 @@ Decision FairShareScheduler::Schedule(const SchedulingSnapshot& snapshot) const 
   for (const auto& job : snapshot.jobs) s.jobs.push_back(&job);
   std::sort(s.jobs.begin(), s.jobs.end(), [&](auto* a, auto* b) {
     return std::make_tuple(std::cref(a->queue), class_priority(*a), a->priority, a->submit_seq,
-                           std::cref(a->id)) <
-           std::make_tuple(std::cref(b->queue), class_priority(*b), b->priority, b->submit_seq,
-                           std::cref(b->id));
+                           std::cref(a->id)) < std::make_tuple(std::cref(b->queue),
+                                                               class_priority(*b), b->priority,
+                                                               b->submit_seq, std::cref(b->id));
   });
   for (int j = 0; j < static_cast<int>(s.jobs.size()); ++j) {
     const model::QueuedJob& job = *s.jobs[j];

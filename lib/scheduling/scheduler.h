@@ -67,14 +67,14 @@ struct Lease {
 // What kind of obstacle kept a job queued: reports pick what to add by it (a per-node
 // breakdown helps with kNoFit only).
 enum class UnscheduledKind {
-  kNoFit,       // no node matches it, or none has room even with preemption
-  kGang,        // its gang cannot be placed whole
+  kNoFit,           // no node matches it, or none has room even with preemption
+  kGang,            // its gang cannot be placed whole
   kIncompleteGang,  // fewer members of its gang are queued than its cardinality
-  kQueueLimit,  // its queue's limit for its priority class
-  kRateLimit,   // a scheduling rate limit (global, per queue, or not enough tokens for a gang)
-  kRoundLimit,  // the cycle stopped: cycle time, jobs per cycle, fraction of the pool per cycle
-  kQueue,       // its queue does not exist or is cordoned, or its priority class is unknown
-  kDisplaced,   // placed, then displaced in the same cycle by a job of a higher priority
+  kQueueLimit,      // its queue's limit for its priority class
+  kRateLimit,       // a scheduling rate limit (global, per queue, or not enough tokens for a gang)
+  kRoundLimit,      // the cycle stopped: cycle time, jobs per cycle, fraction of the pool per cycle
+  kQueue,           // its queue does not exist or is cordoned, or its priority class is unknown
+  kDisplaced,       // placed, then displaced in the same cycle by a job of a higher priority
 };
 
 // Why a job stayed queued this cycle, for reports and "why is my job pending".
@@ -114,6 +114,15 @@ struct Preemption {
   std::string reason;             // e.g. "urgency: priority 2000 over 1000"
 };
 
+// The nodes held for a gang that has waited longest, until it can start.
+struct GangReservation {
+  std::string pool;
+  std::string gang_id;
+  std::string queue;
+  std::vector<std::string> nodes;  // names, sorted
+  absl::Time start;                // projected: when the nodes will have room for the gang
+};
+
 struct Decision {
   std::vector<Lease> leases;
   // Running jobs to evict; every one of them makes room for a lease of this decision.
@@ -130,6 +139,13 @@ struct Decision {
   // The updated rate-limit buckets (feed back as the next snapshot's rate_limits). Buckets that
   // are full are left out. Empty for FifoScheduler.
   RateLimitState rate_limits;
+  // Gang reservations made this cycle (informational: the next cycle plans its own).
+  std::vector<GangReservation> reservations;
+  // With the same snapshot contents apart from `now`, the decision may change once `now`
+  // reaches this time (a reserved gang's projected start moves when a running job's runtime
+  // bound passes). InfiniteFuture: only a change of the other inputs can change it. A simulator
+  // may skip cycles until the next event or this time.
+  absl::Time revisit_at = absl::InfiniteFuture();
 };
 
 class Scheduler {

@@ -54,7 +54,7 @@ absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& con
              "maximumSchedulingRate", "maximumSchedulingBurst", "maximumPerQueueSchedulingRate",
              "maximumPerQueueSchedulingBurst", "maxCycleTime", "enableFairSharePreemption",
              "protectedFractionOfFairShare", "maximumFairSharePreemptionRate",
-             "maximumFairSharePreemptionBurst"}));
+             "maximumFairSharePreemptionBurst", "gangReservations", "gangReservationsByPool"}));
   auto& fs = config.fair_share;
   if (node["algorithm"]) {
     config.algorithm = node["algorithm"].as<std::string>();
@@ -118,6 +118,15 @@ absl::Status ParseSchedulingConfig(const YAML::Node& node, SchedulingConfig& con
   }
   if (node["protectedFractionOfFairShare"]) {
     fs.protected_fraction_of_fair_share = node["protectedFractionOfFairShare"].as<double>();
+  }
+  if (node["gangReservations"]) fs.gang_reservations = node["gangReservations"].as<bool>();
+  if (const YAML::Node pools = node["gangReservationsByPool"]) {
+    if (!pools.IsMap()) {
+      return absl::InvalidArgumentError("gangReservationsByPool: expected a map of pool: bool");
+    }
+    for (const auto& entry : pools) {
+      fs.gang_reservations_by_pool[entry.first.as<std::string>()] = entry.second.as<bool>();
+    }
   }
   if (node["maximumFairSharePreemptionRate"]) {
     fs.maximum_fair_share_preemption_rate = node["maximumFairSharePreemptionRate"].as<double>();

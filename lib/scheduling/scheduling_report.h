@@ -80,9 +80,9 @@ struct JobOutcome {
 
 // JobOutcomes(summary, snapshot, decision, max_breakdowns): one outcome per lease, preemption,
 // rejected and unscheduled job of the decision, in that order. The node breakdown is computed for
-// jobs that no node fits (UnscheduledKind::kNoFit and kGang), once per distinct set of constraints (requests, selector,
-// affinity, tolerations, avoided nodes), for at most `max_breakdowns` such sets; later sets get
-// none. Cost O(J + max_breakdowns x N).
+// jobs that no node fits (UnscheduledKind::kNoFit and kGang), once per distinct set of constraints
+// (requests, selector, affinity, tolerations, avoided nodes), for at most `max_breakdowns` such
+// sets; later sets get none. Cost O(J + max_breakdowns x N).
 std::vector<JobOutcome> JobOutcomes(const CycleSummary& summary, const SchedulingSnapshot& snapshot,
                                     const Decision& decision, size_t max_breakdowns);
 

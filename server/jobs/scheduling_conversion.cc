@@ -61,6 +61,9 @@ model::QueuedJob QueuedJobOf(const api::Job& job) {
     out.priority_class = pod.priorityclassname();
     out.tolerations = TolerationsOf(pod);
     out.node_affinity = NodeAffinityOf(pod);
+    if (pod.activedeadlineseconds() > 0) {
+      out.runtime_bound = absl::Seconds(pod.activedeadlineseconds());
+    }
   }
   const GangOf gang = GangOfJob(job);
   out.gang_id = gang.id;

@@ -71,6 +71,7 @@ absl::Status DecisionWriter::WriteLeases(const std::vector<const scheduling::Lea
       running.gang_id = job->gang_id;
       running.priority = job->priority;
       running.submit_seq = job->submit_seq;
+      running.runtime_bound = job->runtime_bound;
       written.push_back(std::move(running));
     }
     store::AppendEvents(tx, events);

@@ -100,6 +100,7 @@ std::string Header(const ConvertOptions& o, const Cluster& cluster,
   absl::StrAppend(&y, "  fairShareHalfLife: ",
                   FormatMillis(SimMillis(absl::ToDoubleSeconds(o.half_life), o.speedup)), "\n");
   absl::StrAppend(&y, "  protectedFractionOfFairShare: 1\n");
+  if (!o.gang_reservations) absl::StrAppend(&y, "  gangReservations: false\n");
   absl::StrAppend(&y, "  priorityClasses:\n");
   absl::StrAppend(&y, "    preemptible: {priority: 0, preemptible: true}\n");
   absl::StrAppend(&y, "    standard: {priority: 0, preemptible: false}\n");
@@ -180,8 +181,13 @@ Written WriteWorkload(const std::vector<Selected>& jobs, const ConvertOptions& o
     absl::StrAppend(&y, "    - {queue: ", s.queue, ", count: ", members,
                     ", resources: {cpu: ", cpus, "}");
     if (members > 1) absl::StrAppend(&y, ", gang: {cardinality: ", members, "}");
-    absl::StrAppend(&y, ", submitAt: ", FormatMillis(submit), ", runtime: ", FormatMillis(runtime),
-                    "}  # ", s.job->id, "\n");
+    absl::StrAppend(&y, ", submitAt: ", FormatMillis(submit), ", runtime: ", FormatMillis(runtime));
+    if (o.runtime_bounds && s.job->requested_time > 0) {
+      const int64_t bound =
+          std::max(runtime, SimMillis(static_cast<double>(s.job->requested_time), o.speedup));
+      absl::StrAppend(&y, ", activeDeadline: ", FormatMillis(bound));
+    }
+    absl::StrAppend(&y, "}  # ", s.job->id, "\n");
     int64_t& index = next_index[s.queue];
     absl::StrAppend(&jobs_tsv, s.job->id, "\t", s.queue, "\t", index, "\t", members, "\t", cpus,
                     "\t", absl::StrFormat("%.3f\t%.3f", submit / 1000.0, runtime / 1000.0), "\n");

@@ -74,8 +74,7 @@ double FairnessLedger::Cost(const std::string& queue) const {
   return (Share(q.allocation) + q.usage) / q.weight;
 }
 
-double FairnessLedger::CostWith(const std::string& queue,
-                                const model::ResourceList& extra) const {
+double FairnessLedger::CostWith(const std::string& queue, const model::ResourceList& extra) const {
   const Queue& q = queues_.at(queue);
   model::ResourceList amounts = q.allocation;
   amounts.Add(extra);

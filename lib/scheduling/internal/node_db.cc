@@ -64,11 +64,10 @@ std::vector<int> NodeDb::JobsOn(const model::NodeInfo* node) const {
 }
 
 void NodeDb::SetEvictedOrder(int job, int order) {
-  Bound& b = jobs_.at(job);
+  Bound b = jobs_.at(job);
   assert(b.evicted);
-  if (b.order >= 0) by_order_.erase({b.order, job});
   b.order = order;
-  by_order_.insert({order, job});
+  Set(job, b);
 }
 
 void NodeDb::ClearEvictedOrder() {

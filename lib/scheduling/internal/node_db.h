@@ -62,10 +62,9 @@ class NodeDb {
   std::vector<int> JobsOn(const model::NodeInfo* node) const;
 
   // The place of an evicted job in the order in which evicted jobs would be rescheduled.
-  // Fair-share preemption stops those furthest back from coming back. Not journaled: set orders
-  // outside any checkpoint that may be rolled back. REQUIRES: evicted.
+  // Fair-share preemption stops those furthest back from coming back. REQUIRES: evicted.
   void SetEvictedOrder(int job, int order);
-  // Forgets every evicted order (evicted jobs stay evicted).
+  // Forgets every evicted order (evicted jobs stay evicted), also in the journal.
   void ClearEvictedOrder();
   // (order, job) of evicted jobs with an order, still evicted.
   const std::set<std::pair<int, int>>& EvictedByOrder() const { return by_order_; }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/scheduling/fair_share.h"
 #include "lib/scheduling/internal/gang_placer.h"
+#include "lib/scheduling/internal/gang_reservation.h"
 #include "lib/scheduling/node_matching.h"
 
 namespace armada::scheduling::internal {
@@ -92,14 +93,18 @@ void PoolRound::Run() {
   db_->Commit();
   SetUpQueues();
 
+  std::map<std::string, std::vector<Gang>> queued_gangs;
+  for (auto& [queue, queued] : queued_) queued_gangs[queue] = QueuedGangs(queued);
+  if (config_.GangReservationsIn(pool_)) PlanReservation(queued_gangs);
+
   // 1 and 2: evict for balance, then reschedule with the queued jobs in fair order.
   // Without fair-share preemption nothing is evicted for balance: only urgency preempts.
   const std::vector<int> evicted =
       config_.enable_fair_share_preemption ? Evict(BalancingEvictions()) : std::vector<int>{};
   OrderEvicted(evicted);
   std::map<std::string, std::vector<Gang>> gangs = EvictedGangs(evicted);
-  for (auto& [queue, queued] : queued_) {
-    for (Gang& gang : QueuedGangs(queued)) gangs[queue].push_back(std::move(gang));
+  for (auto& [queue, list] : queued_gangs) {
+    for (Gang& gang : list) gangs[queue].push_back(std::move(gang));
   }
   auto cost = [this](const std::string& queue, const ResourceList& with_gang) {
     return ledger_->CostWith(queue, with_gang);
@@ -201,8 +206,8 @@ double PoolRound::DemandShare(const std::string& name, const std::vector<int>& q
   }
   for (int j : queued) {
     const model::QueuedJob& job = *s_.jobs[j];
-    by_class[job.priority_class.empty() ? config_.default_priority_class : job.priority_class]
-        .Add(job.requests);
+    by_class[job.priority_class.empty() ? config_.default_priority_class : job.priority_class].Add(
+        job.requests);
   }
   ResourceList demand;
   for (auto& [pc, amounts] : by_class) {
@@ -272,6 +277,93 @@ std::vector<Gang> PoolRound::QueuedGangs(const std::vector<int>& queued) {
     gangs.push_back(std::move(gang));
   }
   return gangs;
+}
+
+// Holds nodes for the queued gang that has waited longest (the lowest submit_seq), so that it
+// starts when they drain (gang_reservation.h).
+void PoolRound::PlanReservation(const std::map<std::string, std::vector<Gang>>& queued_gangs) {
+  const Gang* oldest = nullptr;
+  auto age = [this](const Gang& g) {
+    const model::QueuedJob& first = *jobs_[g.members[0]].spec;
+    return std::make_pair(first.submit_seq, first.id);
+  };
+  for (const auto& [queue, list] : queued_gangs) {
+    for (const Gang& gang : list) {
+      if (gang.members.size() > 1 && (oldest == nullptr || age(gang) < age(*oldest)) &&
+          WithinFairShare(gang) && WithinLimits(gang)) {
+        oldest = &gang;
+      }
+    }
+  }
+  if (oldest == nullptr) return;
+  std::vector<const model::QueuedJob*> members;
+  for (int j : oldest->members) members.push_back(jobs_[j].spec);
+  std::vector<Release> releases;
+  absl::Time next_release = absl::InfiniteFuture();
+  for (const Job& job : jobs_) {
+    if (job.run == nullptr || job.node == nullptr) continue;
+    Release r{job.node, &job.requests(), absl::InfiniteFuture()};
+    if (job.run->runtime_bound > absl::ZeroDuration()) {
+      r.at = job.run->started_at + job.run->runtime_bound;
+      if (r.at > snapshot_.now) next_release = std::min(next_release, r.at);
+    }
+    releases.push_back(r);
+  }
+  std::optional<ReservationPlan> plan = PlanGangReservation(*db_, members, releases, snapshot_.now);
+  // Held even when the gang fits now: the fair order could otherwise give its room to smaller
+  // jobs first, as it did each time nodes drained.
+  if (!plan) return;
+  reservation_.emplace();
+  reservation_->members.insert(oldest->members.begin(), oldest->members.end());
+  reservation_->start = plan->start;
+  GangReservation out{pool_, members.front()->gang_id, oldest->queue, {}, plan->start};
+  for (const model::NodeInfo* node : plan->nodes) {
+    reservation_->node_names.push_back(node->name);
+    out.nodes.push_back(node->name);
+  }
+  std::sort(out.nodes.begin(), out.nodes.end());
+  reservation_->gang_id = out.gang_id;
+  decision_.reservations.push_back(std::move(out));
+  // The projected start moves once a bound passes: the same inputs may then decide otherwise.
+  decision_.revisit_at = std::min(decision_.revisit_at, next_release);
+}
+
+// Whether the gang's queue is served below what it is entitled to (max of fair and adjusted fair
+// share): nodes are held only for a queue that needs them to get its share, not for one that
+// already holds it (a wide gang may still take its queue above).
+bool PoolRound::WithinFairShare(const Gang& gang) const {
+  return ledger_->ActualShare(gang.queue) < ledger_->EntitledShare(gang.queue);
+}
+
+// Whether limits other than free nodes let the gang run now (a gang held back by its queue's
+// limit or by rate tokens must not hold nodes idle).
+bool PoolRound::WithinLimits(const Gang& gang) {
+  const model::QueueInfo& info = *s_.queues.at(gang.queue);
+  const std::string& pc = jobs_[gang.members[0]].pc;
+  auto own = info.resource_limits_by_priority_class.find(pc);
+  const std::map<std::string, double>& limits =
+      own != info.resource_limits_by_priority_class.end()
+          ? own->second
+          : config_.priority_classes.at(pc).maximum_resource_fraction_per_queue;
+  ResourceList in_class = ledger_->InClass(gang.queue, pc);
+  in_class.Add(gang.total);
+  if (Exceeded(limits, in_class, ledger_->total())) return false;
+  return cycle_.limits.Allows(gang.queue, static_cast<int>(gang.members.size()));
+}
+
+// `spec` as it may be placed under the reservation: a job that the reservation could not wait
+// for (no runtime bound, or one ending after the gang's projected start) avoids its nodes.
+const model::QueuedJob* PoolRound::UnderReservation(int j) {
+  const model::QueuedJob* spec = jobs_[j].spec;
+  if (!reservation_ || reservation_->members.contains(j)) return spec;
+  if (spec->runtime_bound > absl::ZeroDuration() &&
+      snapshot_.now + spec->runtime_bound <= reservation_->start) {
+    return spec;  // backfill: done before the gang can start
+  }
+  model::QueuedJob& constrained = constrained_.emplace_back(*spec);
+  constrained.avoid_nodes.insert(constrained.avoid_nodes.end(), reservation_->node_names.begin(),
+                                 reservation_->node_names.end());
+  return &constrained;
 }
 
 std::vector<int> PoolRound::BalancingEvictions() const {
@@ -507,21 +599,22 @@ std::optional<Reason> PoolRound::TryGang(const Gang& gang) {
   if (!gang.evicted) {
     if (std::optional<Reason> problem = CheckNewGang(gang)) {
       for (int j : gang.members) AddReason(j, *problem);
-      const bool terminal = problem->kind == UnscheduledKind::kRoundLimit ||
-                            problem->text == kQueueRateLimitReason;
+      const bool terminal =
+          problem->kind == UnscheduledKind::kRoundLimit || problem->text == kQueueRateLimitReason;
       return terminal ? problem : std::nullopt;
     }
     if (!single) {
       if (auto never = NeverFits(gang)) {
         cycle_.never_fits[first.gang_id()].push_back(absl::StrCat("pool ", pool_, ": ", *never));
         for (int j : gang.members) {
-          AddReason(j, {UnscheduledKind::kGang, absl::StrCat("gang ", first.gang_id(), ": ", *never)});
+          AddReason(j,
+                    {UnscheduledKind::kGang, absl::StrCat("gang ", first.gang_id(), ": ", *never)});
         }
         return std::nullopt;
       }
     }
     if (single) {
-      key = absl::StrCat(SchedulingKey(*first.spec), "|", first.pc);
+      key = absl::StrCat(SchedulingKey(*UnderReservation(gang.members[0])), "|", first.pc);
       if (auto known = infeasible_.find(key); known != infeasible_.end()) {
         AddReason(gang.members[0], known->second);
         return std::nullopt;
@@ -543,18 +636,22 @@ std::optional<Reason> PoolRound::TryGang(const Gang& gang) {
     if (job.state == State::kEvicted) {
       member.assigned = db_->NodeOf(j);
     } else {
-      member.spec = job.spec;
+      member.spec = UnderReservation(j);
     }
     request.members.push_back(member);
   }
-  GangPlacement placed =
-      PlaceGang(*db_, request, config_.enable_fair_share_preemption,
-                [this](int job) { return EvictedSiblings(job); });
+  GangPlacement placed = PlaceGang(*db_, request, config_.enable_fair_share_preemption,
+                                   [this](int job) { return EvictedSiblings(job); });
   if (!placed.ok) {
     db_->Commit();
     if (gang.evicted) return std::nullopt;
-    Reason reason{single ? UnscheduledKind::kNoFit : UnscheduledKind::kGang,
-                  single ? placed.reason : absl::StrCat("gang ", first.gang_id(), ": ", placed.reason)};
+    Reason reason{
+        single ? UnscheduledKind::kNoFit : UnscheduledKind::kGang,
+        single ? placed.reason : absl::StrCat("gang ", first.gang_id(), ": ", placed.reason)};
+    if (reservation_ && !reservation_->members.contains(gang.members[0])) {
+      absl::StrAppend(&reason.text, " (", reservation_->node_names.size(),
+                      " nodes are held for gang ", reservation_->gang_id, ")");
+    }
     if (single) infeasible_.emplace(key, reason);
     for (int j : gang.members) AddReason(j, reason);
     return std::nullopt;
@@ -579,8 +676,8 @@ std::optional<Reason> PoolRound::TryGang(const Gang& gang) {
     jobs_[victim].preempted_by = by;
   }
   cycle_.limits.OnFairSharePreemption(static_cast<int>(placed.preempted.size()));
-  if (!gang.evicted && Exceeded(config_.maximum_resource_fraction_to_schedule, scheduled_,
-                                ledger_->total())) {
+  if (!gang.evicted &&
+      Exceeded(config_.maximum_resource_fraction_to_schedule, scheduled_, ledger_->total())) {
     return Reason{UnscheduledKind::kRoundLimit, kRoundFraction};
   }
   return std::nullopt;

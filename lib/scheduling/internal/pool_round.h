@@ -3,6 +3,8 @@
 // PoolRound: one pool's part of a FairShareScheduler cycle, Armada's evict-and-reschedule
 // (PreemptingQueueScheduler). Module-private; docs/scheduling.md explains the algorithm.
 //
+//   0. (With gang reservations) the queued gang that has waited longest gets the nodes it will fit
+//      on soonest; other new jobs use them only if their runtime bound ends them before that.
 //   1. Balancing eviction: every running preemptible job whose queue holds more than
 //      protected_fraction_of_fair_share x max(fair share, adjusted fair share) is evicted
 //      tentatively; a gang with an evicted member is evicted whole.
@@ -14,6 +16,7 @@
 //   4. Evicted and not placed again = preempted (a job leased in this cycle is simply not
 //      leased); a job preempted by fair share is not tried again in the same cycle.
 
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -35,8 +38,8 @@ struct SortedSnapshot {
   std::map<std::string, const model::QueueInfo*> queues;
   // By (queue, higher class priority, priority, submit_seq, id).
   std::vector<const model::QueuedJob*> jobs;
-  std::map<std::string, std::vector<int>> candidates;  // queue -> indices into jobs
-  std::map<std::string, std::vector<const model::NodeInfo*>> pools;      // pool -> nodes
+  std::map<std::string, std::vector<int>> candidates;                // queue -> indices into jobs
+  std::map<std::string, std::vector<const model::NodeInfo*>> pools;  // pool -> nodes
   std::map<std::string, std::vector<const model::RunningJob*>> running;  // pool -> jobs
   std::set<std::string> indexed_labels;  // label keys some job selects on
 };
@@ -59,23 +62,22 @@ struct CycleState {
 class PoolRound {
  public:
   PoolRound(const FairShareConfig& config, const SchedulingSnapshot& snapshot,
-            const SortedSnapshot& sorted, std::string pool, CycleState& cycle,
-            Decision& decision);
+            const SortedSnapshot& sorted, std::string pool, CycleState& cycle, Decision& decision);
 
   void Run();
 
  private:
   enum class State { kQueued, kBound, kEvicted, kPreempted };
   struct Job {
-    const model::QueuedJob* spec = nullptr;   // a queued job
-    const model::RunningJob* run = nullptr;   // a running job
-    int sorted_index = -1;                    // queued jobs: index into SortedSnapshot::jobs
-    std::string pc;                           // resolved priority class
+    const model::QueuedJob* spec = nullptr;  // a queued job
+    const model::RunningJob* run = nullptr;  // a running job
+    int sorted_index = -1;                   // queued jobs: index into SortedSnapshot::jobs
+    std::string pc;                          // resolved priority class
     int32_t priority = 0;
     bool preemptible = false;
     State state = State::kQueued;
-    const model::NodeInfo* node = nullptr;    // where it runs (running jobs: if schedulable)
-    int preempted_by = -1;                    // fair share: the job that took its place
+    const model::NodeInfo* node = nullptr;  // where it runs (running jobs: if schedulable)
+    int preempted_by = -1;                  // fair share: the job that took its place
     std::string uniformity_label, uniformity_value;
     const std::string& id() const { return spec ? spec->id : run->id; }
     const std::string& queue() const { return spec ? spec->queue : run->queue; }
@@ -89,6 +91,10 @@ class PoolRound {
   void SetUpQueues();
   double DemandShare(const std::string& queue, const std::vector<int>& queued) const;
   std::vector<Gang> QueuedGangs(const std::vector<int>& queued);
+  void PlanReservation(const std::map<std::string, std::vector<Gang>>& queued_gangs);
+  const model::QueuedJob* UnderReservation(int job);
+  bool WithinLimits(const Gang& gang);
+  bool WithinFairShare(const Gang& gang) const;
 
   // Eviction.
   std::vector<int> BalancingEvictions() const;
@@ -120,18 +126,26 @@ class PoolRound {
   Decision& decision_;
 
   std::vector<Job> jobs_;
-  std::vector<int> placed_;  // queued jobs placed, in placement order
-  std::map<std::string, std::vector<int>> gang_members_;   // gang id -> its jobs here
-  std::map<std::string, std::vector<int>> queued_;         // queue -> its queued jobs
-  std::map<std::string, double> usage_;                    // queue -> decayed usage in costs
+  std::vector<int> placed_;                               // queued jobs placed, in placement order
+  std::map<std::string, std::vector<int>> gang_members_;  // gang id -> its jobs here
+  std::map<std::string, std::vector<int>> queued_;        // queue -> its queued jobs
+  std::map<std::string, double> usage_;                   // queue -> decayed usage in costs
   std::optional<FairnessLedger> ledger_;
   std::optional<NodeDb> db_;
   std::vector<const model::NodeInfo*> nodes_;
-  model::ResourceList scheduled_;                          // new leases of this round
-  std::map<std::string, Reason> infeasible_;               // scheduling key -> why
-  std::optional<Reason> stopped_;                          // the round takes no new gang
-  std::map<std::string, Reason> queue_stopped_;            // queue -> why it takes none
-  std::map<const model::NodeInfo*, int> urgent_on_node_;   // node -> urgency-placed job
+  model::ResourceList scheduled_;                         // new leases of this round
+  std::map<std::string, Reason> infeasible_;              // scheduling key -> why
+  std::optional<Reason> stopped_;                         // the round takes no new gang
+  std::map<std::string, Reason> queue_stopped_;           // queue -> why it takes none
+  std::map<const model::NodeInfo*, int> urgent_on_node_;  // node -> urgency-placed job
+  struct Held {
+    std::set<int> members;  // the reserved gang's jobs
+    std::string gang_id;
+    std::vector<std::string> node_names;
+    absl::Time start;
+  };
+  std::optional<Held> reservation_;
+  std::deque<model::QueuedJob> constrained_;  // specs that avoid the held nodes
 };
 
 }  // namespace armada::scheduling::internal

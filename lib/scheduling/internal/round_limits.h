@@ -1,7 +1,8 @@
 #pragma once
 
 // RoundLimits: the limits that stop a FairShareScheduler cycle early, across all its pools: the
-// global and per-queue token buckets, the cycle-time limit and the cap on leases per cycle. Module-private.
+// global and per-queue token buckets, the cycle-time limit and the cap on leases per cycle.
+// Module-private.
 
 #include <cstdint>
 #include <map>

@@ -258,9 +258,7 @@ TEST_CASE("NodeDb: a rolled-back reschedule after ClearEvictedOrder has no order
   CHECK(db.EvictedByOrder().empty());
 }
 
-// The header: "Mutations are journaled: Rollback(Checkpoint()) undoes everything after the
-// checkpoint". SetEvictedOrder changes what EvictedByOrder() returns but is not journaled.
-TEST_CASE("NodeDb: Rollback undoes SetEvictedOrder after the checkpoint", "[!mayfail]") {
+TEST_CASE("NodeDb: Rollback undoes SetEvictedOrder after the checkpoint") {
   Pool pool{{Node("n1", "4", "16Gi")}};
   const model::NodeInfo* n1 = &pool.nodes[0];
   NodeDb db = pool.Db({100});

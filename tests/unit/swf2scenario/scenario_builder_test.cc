@@ -39,9 +39,10 @@ TEST_CASE("Convert maps users to queues, processors to gangs and divides times")
   CHECK_THAT(y, Catch::Contains("- {template: N, count: 8}"));
   CHECK_THAT(y, Catch::Contains("  - {name: u1}\n  - {name: u2}\n"));
   CHECK_THAT(y, Catch::Contains("- {queue: u1, count: 4, resources: {cpu: 1}, gang: {cardinality: "
-                                "4}, submitAt: 0s, runtime: 300s}  # 1\n"));
+                                "4}, submitAt: 0s, runtime: 300s, activeDeadline: 450s}  # 1\n"));
+  // The requested time (900 s) halved is the runtime bound.
   CHECK_THAT(y, Catch::Contains("- {queue: u2, count: 1, resources: {cpu: 1}, submitAt: 60s, "
-                                "runtime: 15s}  # 5\n"));
+                                "runtime: 15s, activeDeadline: 450s}  # 5\n"));
   // (last arrival 120 + longest run 600 + 2490 cpu-seconds / 8 cpus) / 2
   CHECK_THAT(y, Catch::Contains("until: 515625ms\n"));
   CHECK(c->jobs_tsv ==
@@ -58,8 +59,17 @@ TEST_CASE("Convert options: single jobs, top K, group queues, slices, preemptibl
     auto c = Convert(SmallTrace(), o);
     REQUIRE(c.ok());
     CHECK_THAT(c->scenario_yaml, Catch::Contains("N: {resources: {cpu: 8}}"));
-    CHECK_THAT(c->scenario_yaml, Catch::Contains("- {queue: u1, count: 1, resources: {cpu: 4}, "
-                                                 "submitAt: 0s, runtime: 600s}"));
+    CHECK_THAT(c->scenario_yaml,
+               Catch::Contains("- {queue: u1, count: 1, resources: {cpu: 4}, "
+                               "submitAt: 0s, runtime: 600s, activeDeadline: 900s}"));
+  }
+  SECTION("no runtime bounds, no gang reservations") {
+    o.runtime_bounds = false;
+    o.gang_reservations = false;
+    auto c = Convert(SmallTrace(), o);
+    REQUIRE(c.ok());
+    CHECK_THAT(c->scenario_yaml, !Catch::Contains("activeDeadline"));
+    CHECK_THAT(c->scenario_yaml, Catch::Contains("  gangReservations: false\n"));
   }
   SECTION("top 1 by cpu-seconds keeps u1 and merges u2 into other") {
     o.top_k = 1;
