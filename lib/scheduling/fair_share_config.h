@@ -103,8 +103,10 @@ struct FairShareConfig {
   // Gang reservations (docs/scheduling.md, "Gang reservations"): the queued gang that has waited
   // longest in a pool gets the nodes it will fit on soonest (from the running jobs' runtime
   // bounds); other new jobs may use those nodes only if their own runtime bound ends them before
-  // the gang's projected start (backfill). On by default, as Slurm's backfill is.
-  bool gang_reservations = true;
+  // the gang's projected start (backfill). Off by default: on the KTH-SP2 replay it ends the
+  // starvation of the widest gangs and raises utilisation, but lengthens most other waits
+  // several times (docs/benchmarks.md, "Gang reservations").
+  bool gang_reservations = false;
   // Pool name -> whether reservations are on there, replacing `gang_reservations`.
   std::map<std::string, bool> gang_reservations_by_pool;
   bool GangReservationsIn(const std::string& pool) const {

@@ -46,13 +46,18 @@ Decision FairShareScheduler::Schedule(const SchedulingSnapshot& snapshot) const 
         job.priority_class.empty() ? config_.default_priority_class : job.priority_class);
     return cls == config_.priority_classes.end() ? 0 : -int64_t{cls->second.priority};
   };
-  for (const auto& job : snapshot.jobs) s.jobs.push_back(&job);
-  std::sort(s.jobs.begin(), s.jobs.end(), [&](auto* a, auto* b) {
-    return std::make_tuple(std::cref(a->queue), class_priority(*a), a->priority, a->submit_seq,
-                           std::cref(a->id)) < std::make_tuple(std::cref(b->queue),
-                                                               class_priority(*b), b->priority,
-                                                               b->submit_seq, std::cref(b->id));
+  // The class priority is looked up once per job, not once per comparison.
+  std::vector<std::pair<int64_t, const model::QueuedJob*>> keyed;
+  keyed.reserve(snapshot.jobs.size());
+  for (const auto& job : snapshot.jobs) keyed.emplace_back(class_priority(job), &job);
+  std::sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) {
+    const model::QueuedJob& a = *x.second;
+    const model::QueuedJob& b = *y.second;
+    return std::tie(a.queue, x.first, a.priority, a.submit_seq, a.id) <
+           std::tie(b.queue, y.first, b.priority, b.submit_seq, b.id);
   });
+  s.jobs.reserve(keyed.size());
+  for (const auto& [priority, job] : keyed) s.jobs.push_back(job);
   for (int j = 0; j < static_cast<int>(s.jobs.size()); ++j) {
     const model::QueuedJob& job = *s.jobs[j];
     auto q = s.queues.find(job.queue);

@@ -94,7 +94,8 @@ size_t NodeIndex::DominantResource(const model::ResourceList& requests) const {
   return dominant;
 }
 
-NodeIndex::Fit NodeIndex::BestFit(const model::QueuedJob& job) const {
+NodeIndex::Fit NodeIndex::BestFit(const model::QueuedJob& job,
+                                  const std::set<const model::NodeInfo*>* excluded) const {
   if (resources_.empty()) return {nullptr, "no fairness resources are configured"};
   const size_t d = DominantResource(job.requests);
   const int64_t need = job.requests.Get(resources_[d].name);
@@ -111,6 +112,7 @@ NodeIndex::Fit NodeIndex::BestFit(const model::QueuedJob& job) const {
     for (auto it = by_free.lower_bound({need, -1}); it != by_free.end(); ++it) {
       if (best.has_value() && it->first > best->first) break;
       if (!job.requests.FitsWithin(free_[it->second])) continue;
+      if (excluded != nullptr && excluded->contains(nodes_[it->second])) continue;
       // Node names are not part of a node type: a retry's avoided nodes are
       // skipped one by one.
       if (!job.avoid_nodes.empty() &&

@@ -45,10 +45,11 @@ class NodeIndex {
             const std::vector<model::ResourceList>& used, const model::ResourceList& pool_total,
             std::vector<FairnessResource> resources, const std::set<std::string>& indexed_labels);
 
-  // BestFit(job): the matching node where the job fits leaving the least free of its dominant
-  // resource; or nullptr and a reason ("no node matches: untolerated taint ..." or
-  // "no matching node has cpu=2,memory=1Gi free").
-  Fit BestFit(const model::QueuedJob& job) const;
+  // BestFit(job, excluded): the matching node (not in `excluded`, when given) where the job fits
+  // leaving the least free of its dominant resource; or nullptr and a reason ("no node matches:
+  // untolerated taint ..." or "no matching node has cpu=2,memory=1Gi free").
+  Fit BestFit(const model::QueuedJob& job,
+              const std::set<const model::NodeInfo*>* excluded = nullptr) const;
 
   // Place(node, requests): records that `requests` now run on `node` (a node BestFit returned,
   // or one where Free(node) holds them).

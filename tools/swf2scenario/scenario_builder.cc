@@ -100,7 +100,7 @@ std::string Header(const ConvertOptions& o, const Cluster& cluster,
   absl::StrAppend(&y, "  fairShareHalfLife: ",
                   FormatMillis(SimMillis(absl::ToDoubleSeconds(o.half_life), o.speedup)), "\n");
   absl::StrAppend(&y, "  protectedFractionOfFairShare: 1\n");
-  if (!o.gang_reservations) absl::StrAppend(&y, "  gangReservations: false\n");
+  if (o.gang_reservations) absl::StrAppend(&y, "  gangReservations: true\n");
   absl::StrAppend(&y, "  priorityClasses:\n");
   absl::StrAppend(&y, "    preemptible: {priority: 0, preemptible: true}\n");
   absl::StrAppend(&y, "    standard: {priority: 0, preemptible: false}\n");

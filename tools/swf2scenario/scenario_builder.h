@@ -47,8 +47,8 @@ struct ConvertOptions {
   // Each job's activeDeadline (runtime bound, for gang reservations' backfill) from the trace's
   // requested time, at least its run time; jobs without a requested time get none.
   bool runtime_bounds = true;
-  // false writes `gangReservations: false` (the scheduler's default is on).
-  bool gang_reservations = true;
+  // true writes `gangReservations: true` (the scheduler's default is off).
+  bool gang_reservations = false;
   absl::Duration cycle_period = absl::Seconds(10);
   // Simulated end; zero: the last arrival plus the longest runtime plus the slice's cpu-seconds
   // over the cluster's cpus (all sped up), room for the backlog to drain.

@@ -30,7 +30,7 @@ constexpr char kUsage[] =
     "  [--cpus N] [--node-cpus N]            cluster (default: the header's MaxProcs/MaxNodes)\n"
     "  [--preemptible]                       every job in a preemptible priority class\n"
     "  [--no-runtime-bounds]                 no activeDeadline from the requested times\n"
-    "  [--no-gang-reservations]              gangReservations: false in the scenario\n"
+    "  [--gang-reservations]                 gangReservations: true in the scenario\n"
     "  [--cycle-period D] [--until D]        armada-sim workload keys (defaults 10s, auto)\n";
 
 // Seconds ("3600") or an absl duration ("1h").
@@ -53,12 +53,11 @@ bool ParseArgs(const std::vector<std::string>& argv, Args& a) {
   swf::ConvertOptions& o = a.options;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& flag = argv[i];
-    if (flag == "--no-runtime-bounds") {
-      o.runtime_bounds = false;
-    } else if (flag == "--no-gang-reservations") {
-      o.gang_reservations = false;
-    } else if (flag == "--preemptible") {
-      o.preemptible = true;
+    // Flags without a value.
+    if (flag == "--no-runtime-bounds" || flag == "--gang-reservations" || flag == "--preemptible") {
+      if (flag == "--no-runtime-bounds") o.runtime_bounds = false;
+      if (flag == "--gang-reservations") o.gang_reservations = true;
+      if (flag == "--preemptible") o.preemptible = true;
       continue;
     }
     if (!flag.starts_with("-")) {

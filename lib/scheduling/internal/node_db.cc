@@ -28,32 +28,32 @@ NodeDb::NodeDb(const std::vector<const model::NodeInfo*>& nodes, const model::Re
 }
 
 bool NodeDb::IsEvicted(int job) const {
-  auto it = jobs_.find(job);
-  return it != jobs_.end() && it->second.evicted;
+  const Bound* b = Find(job);
+  return b != nullptr && b->evicted;
 }
 
 void NodeDb::Bind(int job, const model::NodeInfo* node, const model::ResourceList* requests,
                   int32_t priority, bool preemptible) {
-  auto it = jobs_.find(job);
-  assert(it == jobs_.end() || it->second.evicted);
+  [[maybe_unused]] const Bound* now = Find(job);
+  assert(now == nullptr || now->evicted);
   Bound b;
   b.node = node;
   b.requests = requests;
   b.priority = priority;
   b.cutoff = preemptible ? priority : kNonPreemptible;
-  if (it != jobs_.end()) assert(it->second.node == node);
+  assert(now == nullptr || now->node == node);
   Set(job, b);
 }
 
 void NodeDb::Evict(int job) {
-  Bound b = jobs_.at(job);
+  Bound b = At(job);
   assert(!b.evicted);
   b.evicted = true;
   Set(job, b);
 }
 
 void NodeDb::Unbind(int job) {
-  assert(jobs_.contains(job));
+  assert(Find(job) != nullptr);
   Set(job, std::nullopt);
 }
 
@@ -64,14 +64,14 @@ std::vector<int> NodeDb::JobsOn(const model::NodeInfo* node) const {
 }
 
 void NodeDb::SetEvictedOrder(int job, int order) {
-  Bound b = jobs_.at(job);
+  Bound b = At(job);
   assert(b.evicted);
   b.order = order;
   Set(job, b);
 }
 
 void NodeDb::ClearEvictedOrder() {
-  for (const auto& [order, job] : by_order_) jobs_.at(job).order = -1;
+  for (const auto& [order, job] : by_order_) At(job).order = -1;
   by_order_.clear();
   for (auto& [job, before] : journal_) {
     if (before) before->order = -1;
@@ -92,15 +92,15 @@ void NodeDb::Count(const Bound& b, bool add) {
 }
 
 void NodeDb::Set(int job, std::optional<Bound> target, bool journal) {
-  auto it = jobs_.find(job);
-  std::optional<Bound> before;
-  if (it != jobs_.end()) before = it->second;
+  if (job >= static_cast<int>(jobs_.size())) jobs_.resize(job + 1);
+  std::optional<Bound>& slot = jobs_[job];
+  std::optional<Bound> before = slot;
   if (journal) journal_.emplace_back(job, before);
   if (before) {
     Count(*before, false);
     if (before->order >= 0) by_order_.erase({before->order, job});
     on_node_[before->node].erase(job);
-    jobs_.erase(it);
+    slot.reset();
   }
   if (target) {
     // Only an evicted job keeps its place in the evicted order.
@@ -108,7 +108,7 @@ void NodeDb::Set(int job, std::optional<Bound> target, bool journal) {
     Count(*target, true);
     if (target->order >= 0) by_order_.insert({target->order, job});
     on_node_[target->node].insert(job);
-    jobs_.emplace(job, *target);
+    slot = *target;
   }
 }
 
@@ -130,8 +130,9 @@ const NodeDb::Level& NodeDb::LevelOf(int32_t priority) const {
   return *found;
 }
 
-NodeIndex::Fit NodeDb::BestFitAt(int32_t priority, const model::QueuedJob& job) const {
-  return LevelOf(priority).index.BestFit(job);
+NodeIndex::Fit NodeDb::BestFitAt(int32_t priority, const model::QueuedJob& job,
+                                 const std::set<const model::NodeInfo*>* excluded) const {
+  return LevelOf(priority).index.BestFit(job, excluded);
 }
 
 const model::ResourceList& NodeDb::FreeAt(const model::NodeInfo* node, int32_t priority) const {

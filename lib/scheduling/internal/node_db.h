@@ -42,7 +42,8 @@ class NodeDb {
 
   bool Contains(const model::NodeInfo* node) const { return levels_[0].index.Contains(node); }
 
-  // Bind(job, node, requests, priority, preemptible): `job` (a caller's handle) runs on `node`.
+  // Bind(job, node, requests, priority, preemptible): `job` (a caller's handle, a small int >= 0)
+  // runs on `node`.
   // An evicted job comes back (on its node); REQUIRES otherwise that `job` is not bound.
   // `requests` is borrowed and must stay valid while the job is bound.
   void Bind(int job, const model::NodeInfo* node, const model::ResourceList* requests,
@@ -53,11 +54,11 @@ class NodeDb {
   // Unbind(job): the job leaves its node. REQUIRES: bound.
   void Unbind(int job);
 
-  bool IsBound(int job) const { return jobs_.contains(job); }
+  bool IsBound(int job) const { return Find(job) != nullptr; }
   bool IsEvicted(int job) const;
-  const model::NodeInfo* NodeOf(int job) const { return jobs_.at(job).node; }
-  int32_t PriorityOf(int job) const { return jobs_.at(job).priority; }
-  const model::ResourceList& RequestsOf(int job) const { return *jobs_.at(job).requests; }
+  const model::NodeInfo* NodeOf(int job) const { return At(job).node; }
+  int32_t PriorityOf(int job) const { return At(job).priority; }
+  const model::ResourceList& RequestsOf(int job) const { return *At(job).requests; }
   // The jobs bound on `node`, evicted ones included.
   std::vector<int> JobsOn(const model::NodeInfo* node) const;
 
@@ -71,7 +72,8 @@ class NodeDb {
 
   // Best fit for `job` at the level of `priority` (kEvictedLevel: without preempting anything).
   // REQUIRES (here and below): priority is kEvictedLevel or one of the constructor's priorities.
-  NodeIndex::Fit BestFitAt(int32_t priority, const model::QueuedJob& job) const;
+  NodeIndex::Fit BestFitAt(int32_t priority, const model::QueuedJob& job,
+                           const std::set<const model::NodeInfo*>* excluded = nullptr) const;
   // What is free on `node` at the level of `priority`. REQUIRES: Contains(node).
   const model::ResourceList& FreeAt(const model::NodeInfo* node, int32_t priority) const;
   // The priorities (above the evicted level) at which `node` is oversubscribed.
@@ -106,7 +108,14 @@ class NodeDb {
 
   std::vector<const model::NodeInfo*> nodes_;
   std::vector<Level> levels_;  // ascending priority; [0] is the evicted level
-  std::map<int, Bound> jobs_;
+  // By handle (handles are small non-negative ints): nullopt = not bound.
+  const Bound* Find(int job) const {
+    return job >= 0 && job < static_cast<int>(jobs_.size()) && jobs_[job] ? &*jobs_[job] : nullptr;
+  }
+  const Bound& At(int job) const { return *jobs_.at(job); }
+  Bound& At(int job) { return *jobs_.at(job); }
+
+  std::vector<std::optional<Bound>> jobs_;
   std::map<const model::NodeInfo*, std::set<int>> on_node_;
   std::set<std::pair<int, int>> by_order_;
   std::vector<std::pair<int, std::optional<Bound>>> journal_;  // (job, state before)

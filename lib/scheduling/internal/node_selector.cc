@@ -46,7 +46,7 @@ Placement FairSharePreemption(NodeDb& db, const PlacementRequest& r) {
     candidate.free.Add(db.RequestsOf(victim));
     candidate.evicted.push_back(victim);
     if (!r.requests->FitsWithin(candidate.free)) continue;
-    if (!MayRunOn(*r.spec, *node)) {
+    if (!MayRunOn(*r.spec, *node) || (r.excluded != nullptr && r.excluded->contains(node))) {
       candidate.excluded = true;
       continue;
     }
@@ -73,20 +73,20 @@ Placement SelectNode(NodeDb& db, const PlacementRequest& r, bool fair_share_pree
     p.reason = absl::StrCat("no longer fits on its node ", r.assigned->name);
     return p;
   }
-  NodeIndex::Fit fit = db.BestFitAt(NodeDb::kEvictedLevel, *r.spec);
+  NodeIndex::Fit fit = db.BestFitAt(NodeDb::kEvictedLevel, *r.spec, r.excluded);
   if (fit.node != nullptr) {
     return Bound(db, r, fit.node, Placement::Method::kWithoutPreemption, NodeDb::kEvictedLevel);
   }
   Placement none;
   none.reason = fit.reason;
-  if (db.BestFitAt(r.priority, *r.spec).node == nullptr) return none;
+  if (db.BestFitAt(r.priority, *r.spec, r.excluded).node == nullptr) return none;
   if (fair_share_preemption) {
     Placement p = FairSharePreemption(db, r);
     if (p.node != nullptr) return p;
   }
   for (int32_t level : db.Priorities()) {
     if (level > r.priority) break;
-    NodeIndex::Fit urgent = db.BestFitAt(level, *r.spec);
+    NodeIndex::Fit urgent = db.BestFitAt(level, *r.spec, r.excluded);
     if (urgent.node != nullptr) {
       return Bound(db, r, urgent.node, Placement::Method::kUrgency, level);
     }

@@ -18,6 +18,7 @@
 // On success the job is bound on the chosen node and fair-share victims are unbound.
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ struct PlacementRequest {
   int32_t priority = 0;
   bool preemptible = false;
   const model::NodeInfo* assigned = nullptr;
+  // Nodes it may not use (held for a gang reservation); nullptr = none. Borrowed.
+  const std::set<const model::NodeInfo*>* excluded = nullptr;
 };
 
 Placement SelectNode(NodeDb& db, const PlacementRequest& request, bool fair_share_preemption);

@@ -189,21 +189,21 @@ void PoolRound::SetUpQueues() {
   for (const Job& job : jobs_) {
     if (ledger_->HasQueue(job.queue())) ledger_->Add(job.queue(), job.pc, job.requests());
   }
+  std::map<std::string, std::map<std::string, ResourceList>> running_by_class;  // queue -> pc
+  for (const Job& job : jobs_) running_by_class[job.queue()][job.pc].Add(job.requests());
   std::map<std::string, double> demands;
   for (const std::string& name : ledger_->Queues()) {
     auto q = queued_.find(name);
-    demands[name] = DemandShare(name, q == queued_.end() ? std::vector<int>{} : q->second);
+    demands[name] = DemandShare(name, q == queued_.end() ? std::vector<int>{} : q->second,
+                                running_by_class[name]);
   }
   ledger_->SetFairShares(demands);
 }
 
 // Demand: running allocation plus every job still queued, capped by the class limits.
-double PoolRound::DemandShare(const std::string& name, const std::vector<int>& queued) const {
+double PoolRound::DemandShare(const std::string& name, const std::vector<int>& queued,
+                              std::map<std::string, ResourceList> by_class) const {
   const model::QueueInfo& info = *s_.queues.at(name);
-  std::map<std::string, ResourceList> by_class;
-  for (const Job& job : jobs_) {
-    if (job.queue() == name) by_class[job.pc].Add(job.requests());
-  }
   for (int j : queued) {
     const model::QueuedJob& job = *s_.jobs[j];
     by_class[job.priority_class.empty() ? config_.default_priority_class : job.priority_class].Add(
@@ -317,10 +317,8 @@ void PoolRound::PlanReservation(const std::map<std::string, std::vector<Gang>>& 
   reservation_->members.insert(oldest->members.begin(), oldest->members.end());
   reservation_->start = plan->start;
   GangReservation out{pool_, members.front()->gang_id, oldest->queue, {}, plan->start};
-  for (const model::NodeInfo* node : plan->nodes) {
-    reservation_->node_names.push_back(node->name);
-    out.nodes.push_back(node->name);
-  }
+  reservation_->nodes = plan->nodes;
+  for (const model::NodeInfo* node : plan->nodes) out.nodes.push_back(node->name);
   std::sort(out.nodes.begin(), out.nodes.end());
   reservation_->gang_id = out.gang_id;
   decision_.reservations.push_back(std::move(out));
@@ -351,19 +349,16 @@ bool PoolRound::WithinLimits(const Gang& gang) {
   return cycle_.limits.Allows(gang.queue, static_cast<int>(gang.members.size()));
 }
 
-// `spec` as it may be placed under the reservation: a job that the reservation could not wait
-// for (no runtime bound, or one ending after the gang's projected start) avoids its nodes.
-const model::QueuedJob* PoolRound::UnderReservation(int j) {
+// The nodes `job` must keep off under the reservation, or nullptr: a job the reservation could
+// not wait for (no runtime bound, or one ending after the gang's projected start).
+const std::set<const model::NodeInfo*>* PoolRound::HeldFrom(int j) const {
+  if (!reservation_ || reservation_->members.contains(j)) return nullptr;
   const model::QueuedJob* spec = jobs_[j].spec;
-  if (!reservation_ || reservation_->members.contains(j)) return spec;
   if (spec->runtime_bound > absl::ZeroDuration() &&
       snapshot_.now + spec->runtime_bound <= reservation_->start) {
-    return spec;  // backfill: done before the gang can start
+    return nullptr;  // backfill: done before the gang can start
   }
-  model::QueuedJob& constrained = constrained_.emplace_back(*spec);
-  constrained.avoid_nodes.insert(constrained.avoid_nodes.end(), reservation_->node_names.begin(),
-                                 reservation_->node_names.end());
-  return &constrained;
+  return &reservation_->nodes;
 }
 
 std::vector<int> PoolRound::BalancingEvictions() const {
@@ -527,18 +522,25 @@ std::vector<int> PoolRound::EvictedSiblings(int job) const {
 
 // Why the gang could not be placed even on an empty pool, or nullopt.
 std::optional<std::string> PoolRound::NeverFits(const Gang& gang) const {
+  // Members with equal constraints match the same nodes: test one of each (gangs are usually
+  // uniform, so this is one member, not all of them, per node).
+  std::vector<int> distinct;
+  std::set<std::string> keys;
+  for (int j : gang.members) {
+    if (keys.insert(SchedulingKey(*jobs_[j].spec)).second) distinct.push_back(j);
+  }
   ResourceList capacity;  // of the nodes every member may use
   bool any_node = false;
   for (const model::NodeInfo* node : nodes_) {
     if (!db_->Contains(node)) continue;
     bool all_match = true;
-    for (int j : gang.members) all_match = all_match && !StaticMismatch(*jobs_[j].spec, *node);
+    for (int j : distinct) all_match = all_match && !StaticMismatch(*jobs_[j].spec, *node);
     if (!all_match) continue;
     any_node = true;
     capacity.Add(node->allocatable);
   }
   if (!any_node) return std::nullopt;  // a static mismatch: reported as such, may change
-  for (int j : gang.members) {
+  for (int j : distinct) {
     const ResourceList& requests = jobs_[j].requests();
     const bool fits_somewhere = std::any_of(nodes_.begin(), nodes_.end(), [&](auto* node) {
       return db_->Contains(node) && requests.FitsWithin(node->allocatable);
@@ -614,7 +616,8 @@ std::optional<Reason> PoolRound::TryGang(const Gang& gang) {
       }
     }
     if (single) {
-      key = absl::StrCat(SchedulingKey(*UnderReservation(gang.members[0])), "|", first.pc);
+      key = absl::StrCat(SchedulingKey(*first.spec), "|", first.pc,
+                         HeldFrom(gang.members[0]) != nullptr ? "|held" : "");
       if (auto known = infeasible_.find(key); known != infeasible_.end()) {
         AddReason(gang.members[0], known->second);
         return std::nullopt;
@@ -636,7 +639,8 @@ std::optional<Reason> PoolRound::TryGang(const Gang& gang) {
     if (job.state == State::kEvicted) {
       member.assigned = db_->NodeOf(j);
     } else {
-      member.spec = UnderReservation(j);
+      member.spec = job.spec;
+      member.excluded = HeldFrom(j);
     }
     request.members.push_back(member);
   }
@@ -649,8 +653,8 @@ std::optional<Reason> PoolRound::TryGang(const Gang& gang) {
         single ? UnscheduledKind::kNoFit : UnscheduledKind::kGang,
         single ? placed.reason : absl::StrCat("gang ", first.gang_id(), ": ", placed.reason)};
     if (reservation_ && !reservation_->members.contains(gang.members[0])) {
-      absl::StrAppend(&reason.text, " (", reservation_->node_names.size(),
-                      " nodes are held for gang ", reservation_->gang_id, ")");
+      absl::StrAppend(&reason.text, " (", reservation_->nodes.size(), " nodes are held for gang ",
+                      reservation_->gang_id, ")");
     }
     if (single) infeasible_.emplace(key, reason);
     for (int j : gang.members) AddReason(j, reason);

@@ -16,7 +16,6 @@
 //   4. Evicted and not placed again = preempted (a job leased in this cycle is simply not
 //      leased); a job preempted by fair share is not tried again in the same cycle.
 
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -89,10 +88,12 @@ class PoolRound {
   void AddRunningJobs(const std::vector<const model::NodeInfo*>& nodes);
   void UpdateUsage();
   void SetUpQueues();
-  double DemandShare(const std::string& queue, const std::vector<int>& queued) const;
+  // by_class: the queue's running allocation per priority class, to which the queued jobs add.
+  double DemandShare(const std::string& queue, const std::vector<int>& queued,
+                     std::map<std::string, model::ResourceList> by_class) const;
   std::vector<Gang> QueuedGangs(const std::vector<int>& queued);
   void PlanReservation(const std::map<std::string, std::vector<Gang>>& queued_gangs);
-  const model::QueuedJob* UnderReservation(int job);
+  const std::set<const model::NodeInfo*>* HeldFrom(int job) const;
   bool WithinLimits(const Gang& gang);
   bool WithinFairShare(const Gang& gang) const;
 
@@ -141,11 +142,10 @@ class PoolRound {
   struct Held {
     std::set<int> members;  // the reserved gang's jobs
     std::string gang_id;
-    std::vector<std::string> node_names;
+    std::set<const model::NodeInfo*> nodes;
     absl::Time start;
   };
   std::optional<Held> reservation_;
-  std::deque<model::QueuedJob> constrained_;  // specs that avoid the held nodes
 };
 
 }  // namespace armada::scheduling::internal

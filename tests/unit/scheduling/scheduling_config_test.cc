@@ -19,7 +19,7 @@ TEST_CASE("scheduling config: defaults give the fair-share scheduler with a one-
   CHECK(config.max_cycle_time == absl::Seconds(5));
   CHECK(config.fair_share.maximum_scheduling_rate == 0);
   CHECK(config.fair_share.maximum_per_queue_scheduling_rate == 0);
-  CHECK(config.fair_share.gang_reservations);  // on by default, as Slurm's backfill
+  CHECK_FALSE(config.fair_share.gang_reservations);  // opt-in: docs/benchmarks.md
   auto scheduler = MakeScheduler(config);
   REQUIRE(scheduler.ok());
   CHECK(dynamic_cast<FairShareScheduler*>(scheduler->get()) != nullptr);
@@ -41,14 +41,14 @@ maximumSchedulingBurst: 1000
 maximumPerQueueSchedulingRate: 50.5
 maximumPerQueueSchedulingBurst: 200
 maxCycleTime: 2s
-gangReservations: false
-gangReservationsByPool: {gpu: true}
+gangReservations: true
+gangReservationsByPool: {gpu: false}
 )",
                 config)
               .ok());
   const auto& fs = config.fair_share;
-  CHECK_FALSE(fs.GangReservationsIn("default"));
-  CHECK(fs.GangReservationsIn("gpu"));
+  CHECK(fs.GangReservationsIn("default"));
+  CHECK_FALSE(fs.GangReservationsIn("gpu"));
   REQUIRE(fs.fairness_resources.size() == 2);
   CHECK(fs.fairness_resources[1].name == "nvidia.com/gpu");
   CHECK(fs.fairness_resources[1].multiplier == 4);

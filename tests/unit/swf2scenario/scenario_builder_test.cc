@@ -63,13 +63,13 @@ TEST_CASE("Convert options: single jobs, top K, group queues, slices, preemptibl
                Catch::Contains("- {queue: u1, count: 1, resources: {cpu: 4}, "
                                "submitAt: 0s, runtime: 600s, activeDeadline: 900s}"));
   }
-  SECTION("no runtime bounds, no gang reservations") {
+  SECTION("no runtime bounds; gang reservations on") {
     o.runtime_bounds = false;
-    o.gang_reservations = false;
+    o.gang_reservations = true;
     auto c = Convert(SmallTrace(), o);
     REQUIRE(c.ok());
     CHECK_THAT(c->scenario_yaml, !Catch::Contains("activeDeadline"));
-    CHECK_THAT(c->scenario_yaml, Catch::Contains("  gangReservations: false\n"));
+    CHECK_THAT(c->scenario_yaml, Catch::Contains("  gangReservations: true\n"));
   }
   SECTION("top 1 by cpu-seconds keeps u1 and merges u2 into other") {
     o.top_k = 1;
