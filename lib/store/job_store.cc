@@ -235,10 +235,6 @@ std::vector<JobRecord> LockJobsMatching(pqxx::work& tx, const JobFilter& filter,
   return jobs;
 }
 
-void MarkRunAttempted(pqxx::work& tx, const std::string& run_id) {
-  tx.exec_params0("UPDATE runs SET attempted = true WHERE run_id = $1::uuid", run_id);
-}
-
 int CountAttemptedRuns(pqxx::work& tx, const std::string& job_id) {
   return tx.exec_params1("SELECT count(*) FROM runs WHERE job_id = $1 AND attempted", job_id)[0]
       .as<int>();
@@ -395,13 +391,16 @@ std::vector<bool> LeaseJobs(pqxx::work& tx, const std::vector<RunRecord>& runs, 
   return leased;
 }
 
-std::optional<RunRecord> LockRun(pqxx::work& tx, const std::string& run_id) {
+std::optional<LeasedRun> LockRun(pqxx::work& tx, const std::string& run_id) {
+  // One round trip instead of two: executors' reports lock a run and its job
+  // for every event (pg_stat_statements, docs/benchmarks.md).
   auto result = tx.exec_params(
-      "SELECT run_id, job_id, executor, node, pool, state FROM runs "
-      "WHERE run_id = $1::uuid FOR UPDATE",
+      "SELECT r.run_id, r.job_id, r.executor, r.node, r.pool, r.state, j.job_id, j.queue, "
+      "j.job_set, j.owner, j.state, j.cancel_requested "
+      "FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.run_id = $1::uuid FOR UPDATE OF r, j",
       run_id);
   if (result.empty()) return std::nullopt;
-  return RunFromRow(result[0]);
+  return LeasedRun{RunFromRow(result[0]), JobFromRow(result[0], 6), ""};
 }
 
 std::vector<RunRecord> LockActiveRunsOfJob(pqxx::work& tx, const std::string& job_id) {
@@ -416,15 +415,15 @@ std::vector<RunRecord> LockActiveRunsOfJob(pqxx::work& tx, const std::string& jo
 }
 
 void SetRunState(pqxx::work& tx, const std::string& run_id, model::RunState state, absl::Time at,
-                 std::optional<int> exit_code, const std::string& error) {
+                 std::optional<int> exit_code, const std::string& error, bool attempted) {
   const char* column = "finished_at";
   if (state == model::RunState::kPending) column = "pending_at";
   if (state == model::RunState::kRunning) column = "running_at";
   tx.exec_params0(absl::StrCat("UPDATE runs SET state = $2, ", column,
                                " = to_timestamp($3), exit_code = COALESCE($4, exit_code), "
-                               "error = COALESCE(NULLIF($5, ''), error), "
+                               "error = COALESCE(NULLIF($5, ''), error), attempted = attempted OR $6, "
                                "serial = nextval('change_serial') WHERE run_id = $1::uuid"),
-                  run_id, Name(state), ToEpochSeconds(at), exit_code, error);
+                  run_id, Name(state), ToEpochSeconds(at), exit_code, error, attempted);
 }
 
 namespace {

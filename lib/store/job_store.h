@@ -159,9 +159,8 @@ struct JobFilter {
 // locked for update, by job id.
 std::vector<JobRecord> LockJobsMatching(pqxx::work& tx, const JobFilter& filter, int limit);
 
-// A run that got as far as starting counts against the job's retries, and a
-// requeued job avoids the nodes of such runs.
-void MarkRunAttempted(pqxx::work& tx, const std::string& run_id);
+// A run that got as far as starting (SetRunState's `attempted`) counts against
+// the job's retries, and a requeued job avoids the nodes of such runs.
 int CountAttemptedRuns(pqxx::work& tx, const std::string& job_id);
 
 // How many runs of the job count against maxAttemptedRuns: every run but the
@@ -209,16 +208,20 @@ void SaveQueueUsage(pqxx::work& tx, const std::map<model::PoolQueue, model::Queu
 std::vector<bool> LeaseJobs(pqxx::work& tx, const std::vector<RunRecord>& runs, absl::Time now,
                             const std::vector<std::string>& gang_uniformity_values);
 
-// The run, locked for update; nullopt if unknown.
-std::optional<RunRecord> LockRun(pqxx::work& tx, const std::string& run_id);
+// The run and its job, both locked for update (run first, as every other
+// locker of a run's job does), in one statement; nullopt if the run is unknown.
+std::optional<LeasedRun> LockRun(pqxx::work& tx, const std::string& run_id);
 
 // The active runs of the job, locked for update.
 std::vector<RunRecord> LockActiveRunsOfJob(pqxx::work& tx, const std::string& job_id);
 
 // Records a run's new state with its timestamp column (pending_at, running_at
-// or finished_at) and, for finished runs, exit code and error.
+// or finished_at) and, for finished runs, exit code and error. `attempted`
+// marks the run as one that got as far as starting (see CountAttemptedRuns),
+// in the same statement.
 void SetRunState(pqxx::work& tx, const std::string& run_id, model::RunState state, absl::Time at,
-                 std::optional<int> exit_code = std::nullopt, const std::string& error = "");
+                 std::optional<int> exit_code = std::nullopt, const std::string& error = "",
+                 bool attempted = false);
 
 // The executor's runs that are leased, pending or running, with their jobs.
 std::vector<LeasedRun> ActiveRunsOfExecutor(pqxx::work& tx, const std::string& executor);

@@ -115,20 +115,19 @@ std::optional<Transition> TransitionFor(const executorapi::RunEvent& report,
 }  // namespace
 
 bool RunReports::Apply(const std::string& executor, const executorapi::RunEvent& report) {
-  auto run = store::LockRun(tx_, report.run_id());
-  if (!run) {
+  auto locked = store::LockRun(tx_, report.run_id());
+  if (!locked) {
     spdlog::warn("executor={} run={} reported an event for an unknown run", executor,
                  report.run_id());
     return false;
   }
+  const store::RunRecord* run = &locked->run;
   if (run->executor != executor) {
     spdlog::warn("executor={} run={} job={} reported a run of executor {}; refused", executor,
                  run->run_id, run->job_id, run->executor);
     return false;
   }
-  auto jobs = store::GetJobs(tx_, {run->job_id}, /*lock=*/true);
-  if (jobs.empty()) return false;
-  const store::JobRecord& job = jobs[0];
+  const store::JobRecord& job = locked->job;
   const absl::Time at = report.has_created() ? FromTimestamp(report.created()) : now_;
   EventSubject subject{job.job_id, job.queue, job.job_set};
   auto t = TransitionFor(report, *run, subject, at);
@@ -150,11 +149,10 @@ bool RunReports::Apply(const std::string& executor, const executorapi::RunEvent&
     transitions_.CompleteCancel(job, run->run_id);
     return true;
   }
-  store::SetRunState(tx_, run->run_id, t->run_state, at, t->exit_code, t->error);
-  events.push_back(ToRecord(subject, t->message));
   const bool attempted = t->run_state == RunState::kRunning ||
                          (report.has_lease_returned() && report.lease_returned().run_attempted());
-  if (attempted) store::MarkRunAttempted(tx_, run->run_id);
+  store::SetRunState(tx_, run->run_id, t->run_state, at, t->exit_code, t->error, attempted);
+  events.push_back(ToRecord(subject, t->message));
   if (t->run_state == RunState::kLeaseReturned) {
     transitions_.RequeueOrFail(job, *run, absl::StrCat("lease returned: ", t->error));
     return true;
