@@ -419,11 +419,12 @@ void SetRunState(pqxx::work& tx, const std::string& run_id, model::RunState stat
   const char* column = "finished_at";
   if (state == model::RunState::kPending) column = "pending_at";
   if (state == model::RunState::kRunning) column = "running_at";
-  tx.exec_params0(absl::StrCat("UPDATE runs SET state = $2, ", column,
-                               " = to_timestamp($3), exit_code = COALESCE($4, exit_code), "
-                               "error = COALESCE(NULLIF($5, ''), error), attempted = attempted OR $6, "
-                               "serial = nextval('change_serial') WHERE run_id = $1::uuid"),
-                  run_id, Name(state), ToEpochSeconds(at), exit_code, error, attempted);
+  tx.exec_params0(
+      absl::StrCat("UPDATE runs SET state = $2, ", column,
+                   " = to_timestamp($3), exit_code = COALESCE($4, exit_code), "
+                   "error = COALESCE(NULLIF($5, ''), error), attempted = attempted OR $6, "
+                   "serial = nextval('change_serial') WHERE run_id = $1::uuid"),
+      run_id, Name(state), ToEpochSeconds(at), exit_code, error, attempted);
 }
 
 namespace {

@@ -208,8 +208,8 @@ void SaveQueueUsage(pqxx::work& tx, const std::map<model::PoolQueue, model::Queu
 std::vector<bool> LeaseJobs(pqxx::work& tx, const std::vector<RunRecord>& runs, absl::Time now,
                             const std::vector<std::string>& gang_uniformity_values);
 
-// The run and its job, both locked for update (run first, as every other
-// locker of a run's job does), in one statement; nullopt if the run is unknown.
+// The run and its job, both locked for update in one statement (run first,
+// then job, the order this path took as two statements); nullopt if unknown.
 std::optional<LeasedRun> LockRun(pqxx::work& tx, const std::string& run_id);
 
 // The active runs of the job, locked for update.
