@@ -50,6 +50,12 @@ RunRecord RunFromRow(const pqxx::row& row, int first = 0) {
                    row[first + 4].as<std::string>(), RunStateFromField(row[first + 5])};
 }
 
+// timestamptz input form, to the microsecond.
+std::optional<std::string> TimestampText(const std::optional<absl::Time>& at) {
+  if (!at) return std::nullopt;
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", *at, absl::UTCTimeZone());
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
@@ -94,8 +100,7 @@ absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
             "submitted_at", "updated_at", "gang_id", "gang_cardinality", "gang_uniformity_label"});
     const std::string queued = Name(model::JobState::kQueued);
     for (const NewJob* job : to_insert) {
-      std::string submitted =
-          absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", job->submitted_at, absl::UTCTimeZone());
+      std::string submitted = *TimestampText(job->submitted_at);
       copy << std::make_tuple(
           job->job_id, job->queue, job->job_set,
           job->client_id.empty() ? static_cast<const std::string*>(nullptr) : &job->client_id,
@@ -375,7 +380,7 @@ std::vector<bool> LeaseJobs(pqxx::work& tx, const std::vector<RunRecord>& runs, 
     updated.insert(row[0].as<std::string>());
   }
   if (updated.empty()) return leased;
-  const std::string at = absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", now, absl::UTCTimeZone());
+  const std::string at = *TimestampText(now);
   const std::string state = Name(model::RunState::kLeased);
   pqxx::stream_to copy(tx, "runs",
                        std::vector<std::string>{"run_id", "job_id", "executor", "node", "pool",
@@ -401,6 +406,66 @@ std::optional<LeasedRun> LockRun(pqxx::work& tx, const std::string& run_id) {
       run_id);
   if (result.empty()) return std::nullopt;
   return LeasedRun{RunFromRow(result[0]), JobFromRow(result[0], 6), ""};
+}
+
+std::vector<LeasedRun> LockRuns(pqxx::work& tx, const std::vector<std::string>& run_ids) {
+  std::vector<LeasedRun> locked;
+  if (run_ids.empty()) return locked;
+  for (const auto& row : tx.exec_params(
+           "SELECT r.run_id, r.job_id, r.executor, r.node, r.pool, r.state, j.job_id, j.queue, "
+           "j.job_set, j.owner, j.state, j.cancel_requested "
+           "FROM runs r JOIN jobs j ON j.job_id = r.job_id WHERE r.run_id = ANY($1::uuid[]) "
+           "ORDER BY r.run_id FOR UPDATE OF r, j",
+           TextArray(run_ids))) {
+    locked.push_back(LeasedRun{RunFromRow(row), JobFromRow(row, 6), ""});
+  }
+  return locked;
+}
+
+void UpdateRuns(pqxx::work& tx, const std::vector<RunUpdate>& updates) {
+  if (updates.empty()) return;
+  std::vector<std::string> ids, states, errors, attempted;
+  std::vector<std::optional<std::string>> pending_at, running_at, finished_at, exit_codes;
+  for (const RunUpdate& u : updates) {
+    ids.push_back(u.run_id);
+    states.push_back(Name(u.state));
+    pending_at.push_back(TimestampText(u.pending_at));
+    running_at.push_back(TimestampText(u.running_at));
+    finished_at.push_back(TimestampText(u.finished_at));
+    exit_codes.push_back(u.exit_code ? std::optional(absl::StrCat(*u.exit_code)) : std::nullopt);
+    errors.push_back(u.error);
+    attempted.push_back(u.attempted ? "t" : "f");
+  }
+  tx.exec_params0(
+      "UPDATE runs r SET state = u.state, "
+      "pending_at = COALESCE(u.pending_at::timestamptz, r.pending_at), "
+      "running_at = COALESCE(u.running_at::timestamptz, r.running_at), "
+      "finished_at = COALESCE(u.finished_at::timestamptz, r.finished_at), "
+      "exit_code = COALESCE(u.exit_code::int, r.exit_code), "
+      "error = COALESCE(NULLIF(u.error, ''), r.error), attempted = r.attempted OR u.attempted, "
+      "serial = nextval('change_serial') "
+      "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+      "$7::text[], $8::bool[]) "
+      "AS u(run_id, state, pending_at, running_at, finished_at, exit_code, error, attempted) "
+      "WHERE r.run_id = u.run_id",
+      TextArray(ids), TextArray(states), TextArray(pending_at), TextArray(running_at),
+      TextArray(finished_at), TextArray(exit_codes), TextArray(errors), TextArray(attempted));
+}
+
+void SetJobStates(pqxx::work& tx, const std::vector<JobStateUpdate>& updates) {
+  if (updates.empty()) return;
+  std::vector<std::string> ids, states, errors;
+  for (const JobStateUpdate& u : updates) {
+    ids.push_back(u.job_id);
+    states.push_back(Name(u.state));
+    errors.push_back(u.error);
+  }
+  tx.exec_params0(
+      "UPDATE jobs j SET state = u.state, error = COALESCE(NULLIF(u.error, ''), j.error), "
+      "updated_at = now(), serial = nextval('change_serial') "
+      "FROM unnest($1::text[], $2::text[], $3::text[]) AS u(job_id, state, error) "
+      "WHERE j.job_id = u.job_id",
+      TextArray(ids), TextArray(states), TextArray(errors));
 }
 
 std::vector<RunRecord> LockActiveRunsOfJob(pqxx::work& tx, const std::string& job_id) {

@@ -212,6 +212,36 @@ std::vector<bool> LeaseJobs(pqxx::work& tx, const std::vector<RunRecord>& runs, 
 // then job, the order this path took as two statements); nullopt if unknown.
 std::optional<LeasedRun> LockRun(pqxx::work& tx, const std::string& run_id);
 
+// The runs among `run_ids` that exist with their jobs, all locked in one
+// statement in run id order (so two batches over the same runs cannot deadlock).
+std::vector<LeasedRun> LockRuns(pqxx::work& tx, const std::vector<std::string>& run_ids);
+
+// A run's changes from a batch of executor reports, folded into its final
+// values: SetRunState's effect for each report, in one row.
+struct RunUpdate {
+  std::string run_id;
+  model::RunState state = model::RunState::kLeased;
+  std::optional<absl::Time> pending_at;
+  std::optional<absl::Time> running_at;
+  std::optional<absl::Time> finished_at;
+  std::optional<int> exit_code;  // nullopt: unchanged
+  std::string error;             // empty: unchanged
+  bool attempted = false;        // true: marked attempted (never cleared)
+};
+
+// Applies each update in one statement (REQUIRES: each run at most once).
+void UpdateRuns(pqxx::work& tx, const std::vector<RunUpdate>& updates);
+
+// A job's new state and error (empty: unchanged), as SetJobState takes them.
+struct JobStateUpdate {
+  std::string job_id;
+  model::JobState state = model::JobState::kQueued;
+  std::string error;
+};
+
+// Applies each update in one statement (REQUIRES: each job at most once).
+void SetJobStates(pqxx::work& tx, const std::vector<JobStateUpdate>& updates);
+
 // The active runs of the job, locked for update.
 std::vector<RunRecord> LockActiveRunsOfJob(pqxx::work& tx, const std::string& job_id);
 

@@ -24,16 +24,38 @@ std::vector<std::string> TextArrayFromField(const pqxx::field& field) {
   return values;
 }
 
+namespace {
+
+void AppendQuoted(std::string& out, const std::string& value) {
+  out += '"';
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
 std::string TextArray(const std::vector<std::string>& values) {
   std::string out = "{";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
+    AppendQuoted(out, values[i]);
+  }
+  out += '}';
+  return out;
+}
+
+std::string TextArray(const std::vector<std::optional<std::string>>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    if (values[i]) {
+      AppendQuoted(out, *values[i]);
+    } else {
+      out += "NULL";
     }
-    out += '"';
   }
   out += '}';
   return out;

@@ -4,6 +4,7 @@
 // store's repositories.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ namespace armada::store {
 // A text[] literal ("{"a","b"}") for `$1::text[]` parameters: libpqxx 6.4 has
 // no array parameters.
 std::string TextArray(const std::vector<std::string>& values);
+
+// The same with NULL elements (nullopt), for `unnest` over columns some of
+// whose values are absent; cast the elements in SQL (`u.x::int`).
+std::string TextArray(const std::vector<std::optional<std::string>>& values);
 
 // The elements of a text[] field (NULL elements are skipped).
 std::vector<std::string> TextArrayFromField(const pqxx::field& field);

@@ -185,7 +185,7 @@ grpc::Status ExecutorService::ReportEvents(grpc::ServerContext* context,
   }
   absl::Status status = db_.Run([&](pqxx::work& tx) -> absl::Status {
     RunReports reports(tx, clock_.Now(), policy_);
-    for (const auto& report : request->events()) reports.Apply(request->executor_id(), report);
+    reports.Apply(request->executor_id(), request->events());
     reports.Commit();
     return absl::OkStatus();
   });

@@ -1,5 +1,7 @@
 #include "server/jobs/run_reports.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "lib/store/job_store.h"
 #include "server/jobs/job_events.h"
@@ -114,53 +116,79 @@ std::optional<Transition> TransitionFor(const executorapi::RunEvent& report,
 
 }  // namespace
 
-bool RunReports::Apply(const std::string& executor, const executorapi::RunEvent& report) {
-  auto locked = store::LockRun(tx_, report.run_id());
-  if (!locked) {
+int RunReports::Apply(const std::string& executor,
+                      const google::protobuf::RepeatedPtrField<executorapi::RunEvent>& reports) {
+  std::vector<std::string> run_ids;
+  run_ids.reserve(reports.size());
+  for (const auto& report : reports) run_ids.push_back(report.run_id());
+  for (store::LeasedRun& locked : store::LockRuns(tx_, run_ids)) Remember(std::move(locked));
+  int refused = 0;
+  for (const auto& report : reports) refused += ApplyOne(executor, report) ? 0 : 1;
+  Flush();
+  return refused;
+}
+
+void RunReports::Commit() {
+  Flush();
+  transitions_.Commit();
+}
+
+bool RunReports::ApplyOne(const std::string& executor, const executorapi::RunEvent& report) {
+  auto found = runs_.find(report.run_id());
+  if (found == runs_.end()) {
     spdlog::warn("executor={} run={} reported an event for an unknown run", executor,
                  report.run_id());
     return false;
   }
-  const store::RunRecord* run = &locked->run;
-  if (run->executor != executor) {
+  store::RunRecord& run = found->second;
+  if (run.executor != executor) {
     spdlog::warn("executor={} run={} job={} reported a run of executor {}; refused", executor,
-                 run->run_id, run->job_id, run->executor);
+                 run.run_id, run.job_id, run.executor);
     return false;
   }
-  const store::JobRecord& job = locked->job;
+  store::JobRecord& job = jobs_.at(run.job_id);
   const absl::Time at = report.has_created() ? FromTimestamp(report.created()) : now_;
   EventSubject subject{job.job_id, job.queue, job.job_set};
-  auto t = TransitionFor(report, *run, subject, at);
+  auto t = TransitionFor(report, run, subject, at);
   if (!t) return true;
-  std::vector<store::EventRecord>& events = transitions_.events();
-  if (model::IsTerminal(run->state)) {
+  if (model::IsTerminal(run.state)) {
     if (model::IsTerminal(t->run_state)) {
+      // Rare paths read and write the store themselves: they see every
+      // earlier report of the batch, and the cache is refreshed after them.
+      Flush();
       for (const store::LeasedRun& stopping : store::StopPendingRunsOfExecutor(tx_, executor)) {
-        if (stopping.run.run_id == run->run_id) transitions_.ConfirmStopped(stopping);
+        if (stopping.run.run_id == run.run_id) transitions_.ConfirmStopped(stopping);
       }
-      if (run->state == RunState::kLeaseExpired) ApplyLate(*run, job, report, at);
+      if (run.state == RunState::kLeaseExpired) ApplyLate(run, job, report, at);
+      Reload(run.run_id);
     }
     return true;  // a repeat, or a run the server has ended already
   }
-  if (!model::CheckRunTransition(run->state, t->run_state).ok()) return true;
+  if (!model::CheckRunTransition(run.state, t->run_state).ok()) return true;
   if (job.cancel_requested && model::IsTerminal(t->run_state) &&
       t->run_state != RunState::kSucceeded) {
     // The run stopped because (or while) its job was being cancelled.
-    transitions_.CompleteCancel(job, run->run_id);
+    Flush();
+    transitions_.CompleteCancel(job, run.run_id);
+    Reload(run.run_id);
     return true;
   }
   const bool attempted = t->run_state == RunState::kRunning ||
                          (report.has_lease_returned() && report.lease_returned().run_attempted());
-  store::SetRunState(tx_, run->run_id, t->run_state, at, t->exit_code, t->error, attempted);
-  events.push_back(ToRecord(subject, t->message));
+  RecordRun(run.run_id, t->run_state, at, t->exit_code, t->error, attempted);
+  run.state = t->run_state;
+  transitions_.events().push_back(ToRecord(subject, t->message));
   if (t->run_state == RunState::kLeaseReturned) {
-    transitions_.RequeueOrFail(job, *run, absl::StrCat("lease returned: ", t->error));
+    Flush();
+    transitions_.RequeueOrFail(job, run, absl::StrCat("lease returned: ", t->error));
+    Reload(run.run_id);
     return true;
   }
   if (model::CheckJobTransition(job.state, t->job_state).ok()) {
-    store::SetJobState(tx_, job.job_id, t->job_state, t->error);
+    RecordJob(job.job_id, t->job_state, t->error);
+    job.state = t->job_state;
   }
-  spdlog::debug("job={} run={} executor={} now {}", job.job_id, run->run_id, executor,
+  spdlog::debug("job={} run={} executor={} now {}", job.job_id, run.run_id, executor,
                 model::RunStateName(t->run_state));
   return true;
 }
@@ -179,6 +207,51 @@ bool RunReports::ApplyLate(const store::RunRecord& run, const store::JobRecord& 
   store::SetJobState(tx_, job.job_id, t->job_state, t->error);
   transitions_.events().push_back(ToRecord(subject, t->message));
   return true;
+}
+
+void RunReports::Remember(store::LeasedRun locked) {
+  jobs_[locked.job.job_id] = std::move(locked.job);
+  runs_[locked.run.run_id] = std::move(locked.run);
+}
+
+void RunReports::Reload(const std::string& run_id) {
+  if (auto locked = store::LockRun(tx_, run_id)) Remember(std::move(*locked));
+}
+
+void RunReports::RecordRun(const std::string& run_id, RunState state, absl::Time at,
+                           std::optional<int> exit_code, const std::string& error, bool attempted) {
+  auto [slot, added] = run_update_of_.try_emplace(run_id, run_updates_.size());
+  if (added) run_updates_.emplace_back().run_id = run_id;
+  // Folded as SetRunState would have applied the reports one by one.
+  store::RunUpdate& update = run_updates_[slot->second];
+  update.state = state;
+  if (state == RunState::kPending) {
+    update.pending_at = at;
+  } else if (state == RunState::kRunning) {
+    update.running_at = at;
+  } else {
+    update.finished_at = at;
+  }
+  if (exit_code) update.exit_code = exit_code;
+  if (!error.empty()) update.error = error;
+  update.attempted = update.attempted || attempted;
+}
+
+void RunReports::RecordJob(const std::string& job_id, JobState state, const std::string& error) {
+  auto [slot, added] = job_update_of_.try_emplace(job_id, job_updates_.size());
+  if (added) job_updates_.emplace_back().job_id = job_id;
+  store::JobStateUpdate& update = job_updates_[slot->second];
+  update.state = state;
+  if (!error.empty()) update.error = error;
+}
+
+void RunReports::Flush() {
+  store::UpdateRuns(tx_, run_updates_);
+  store::SetJobStates(tx_, job_updates_);
+  run_updates_.clear();
+  run_update_of_.clear();
+  job_updates_.clear();
+  job_update_of_.clear();
 }
 
 }  // namespace armada::server
