@@ -180,8 +180,8 @@ std::vector<JobRecord> LockActiveJobsInJobSet(pqxx::work& tx, const std::string&
 void SetJobState(pqxx::work& tx, const std::string& job_id, model::JobState state,
                  const std::string& error) {
   tx.exec_params0(
-      "UPDATE jobs SET state = $2, error = COALESCE(NULLIF($3, ''), error), updated_at = now(), "
-      "serial = nextval('change_serial') WHERE job_id = $1",
+      "UPDATE jobs SET state = $2, error = COALESCE(NULLIF($3, ''), error), updated_at = now() "
+      "WHERE job_id = $1",
       job_id, Name(state), error);
 }
 
@@ -189,7 +189,7 @@ void RequestCancel(pqxx::work& tx, const std::string& job_id, const std::string&
                    const std::string& user) {
   tx.exec_params0(
       "UPDATE jobs SET cancel_requested = true, cancel_reason = $2, cancel_user = $3, "
-      "updated_at = now(), serial = nextval('change_serial') WHERE job_id = $1",
+      "updated_at = now() WHERE job_id = $1",
       job_id, reason, user);
 }
 
@@ -202,10 +202,8 @@ CancelRequest GetCancelRequest(pqxx::work& tx, const std::string& job_id) {
 }
 
 void SetJobPriority(pqxx::work& tx, const std::string& job_id, uint32_t priority) {
-  tx.exec_params0(
-      "UPDATE jobs SET priority = $2, updated_at = now(), serial = nextval('change_serial') "
-      "WHERE job_id = $1",
-      job_id, static_cast<int64_t>(priority));
+  tx.exec_params0("UPDATE jobs SET priority = $2, updated_at = now() WHERE job_id = $1", job_id,
+                  static_cast<int64_t>(priority));
 }
 
 std::optional<std::string> GetJobSpec(pqxx::work& tx, const std::string& job_id) {
@@ -269,7 +267,7 @@ void MarkJobCancelled(pqxx::work& tx, const std::string& job_id, const std::stri
                       const std::string& user) {
   tx.exec_params0(
       "UPDATE jobs SET state = 'cancelled', cancel_reason = $2, cancel_user = $3, "
-      "updated_at = now(), serial = nextval('change_serial') WHERE job_id = $1",
+      "updated_at = now() WHERE job_id = $1",
       job_id, reason, user);
 }
 
@@ -372,8 +370,8 @@ std::vector<bool> LeaseJobs(pqxx::work& tx, const std::vector<RunRecord>& runs, 
   for (const RunRecord& run : runs) ids.push_back(run.job_id);
   absl::flat_hash_set<std::string> updated;
   for (const auto& row : tx.exec_params(
-           "UPDATE jobs SET state = 'leased', updated_at = to_timestamp($2), "
-           "serial = nextval('change_serial') WHERE job_id IN (SELECT job_id FROM jobs "
+           "UPDATE jobs SET state = 'leased', updated_at = to_timestamp($2) "
+           "WHERE job_id IN (SELECT job_id FROM jobs "
            "WHERE job_id = ANY($1::text[]) AND state = 'queued' ORDER BY job_id FOR UPDATE) "
            "RETURNING job_id",
            TextArray(ids), ToEpochSeconds(now))) {
@@ -462,8 +460,8 @@ void SetJobStates(pqxx::work& tx, const std::vector<JobStateUpdate>& updates) {
   }
   tx.exec_params0(
       "UPDATE jobs j SET state = u.state, error = COALESCE(NULLIF(u.error, ''), j.error), "
-      "updated_at = now(), serial = nextval('change_serial') "
-      "FROM unnest($1::text[], $2::text[], $3::text[]) AS u(job_id, state, error) "
+      "updated_at = now() FROM unnest($1::text[], $2::text[], $3::text[]) AS u(job_id, state, "
+      "error) "
       "WHERE j.job_id = u.job_id",
       TextArray(ids), TextArray(states), TextArray(errors));
 }
