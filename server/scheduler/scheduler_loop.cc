@@ -125,13 +125,16 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
 void SchedulerLoop::Run(const std::atomic<bool>& stop) {
   const auto period = absl::ToChronoMilliseconds(config_.schedule_period);
   while (!stop.load()) {
+    // The period runs from start to start, as Armada's cycle period: a cycle
+    // that took longer is followed at once, not a whole period later.
+    const auto started = std::chrono::steady_clock::now();
     if (EnsureLeader()) {
       auto leased = RunCycle();
       if (!leased.ok()) {
         spdlog::warn("scheduling cycle failed: {}", std::string(leased.status().message()));
       }
     }
-    std::this_thread::sleep_for(period);
+    std::this_thread::sleep_until(started + period);
   }
   lock_.Release();
 }
