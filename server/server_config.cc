@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/common/status_macros.h"
 #include "lib/common/yaml_config.h"
+#include "lib/model/resource_quantity.h"
 
 namespace armada::server {
 namespace {
@@ -72,6 +73,119 @@ absl::Status ParseTls(const YAML::Node& node, net::TlsServerConfig& tls) {
   return absl::OkStatus();
 }
 
+// A toleration as Kubernetes writes one: {key, operator, value, effect}.
+absl::Status ParseTolerations(const YAML::Node& node, const std::string& path,
+                              std::vector<model::Toleration>& out) {
+  if (!node.IsSequence()) return absl::InvalidArgumentError(path + ": must be a list");
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node t = node[i];
+    const std::string at = absl::StrCat(path, "[", i, "]");
+    absl::Status known = common::CheckKnownKeys(t, {"key", "operator", "value", "effect"});
+    if (!known.ok()) return absl::InvalidArgumentError(absl::StrCat(at, ": ", known.message()));
+    model::Toleration toleration;
+    if (t["key"]) toleration.key = t["key"].as<std::string>();
+    if (t["operator"]) toleration.op = t["operator"].as<std::string>();
+    if (t["value"]) toleration.value = t["value"].as<std::string>();
+    if (t["effect"]) toleration.effect = t["effect"].as<std::string>();
+    if (toleration.op != "Equal" && toleration.op != "Exists") {
+      return absl::InvalidArgumentError(at + ".operator: must be Equal or Exists");
+    }
+    out.push_back(std::move(toleration));
+  }
+  return absl::OkStatus();
+}
+
+// name -> tolerations; Armada's shipped file writes the by-resource map as a
+// list of one-entry maps, which is read too.
+absl::Status ParseTolerationMap(const YAML::Node& node, const std::string& path,
+                                std::map<std::string, std::vector<model::Toleration>>& out) {
+  std::vector<YAML::Node> maps;
+  if (node.IsSequence()) {
+    for (const auto& entry : node) maps.push_back(entry);
+  } else {
+    maps.push_back(node);
+  }
+  for (const YAML::Node& map : maps) {
+    if (!map.IsMap()) return absl::InvalidArgumentError(path + ": must map names to tolerations");
+    for (const auto& entry : map) {
+      const std::string name = entry.first.as<std::string>();
+      RETURN_IF_ERROR(ParseTolerations(entry.second, absl::StrCat(path, ".", name), out[name]));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseSeconds(const YAML::Node& node, const std::string& path, int64_t& out) {
+  absl::Duration d;
+  if (!absl::ParseDuration(node.as<std::string>(), &d) || d < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": \"", node.as<std::string>(), "\" is not a duration >= 0 (e.g. 72h)"));
+  }
+  out = absl::ToInt64Seconds(absl::Ceil(d, absl::Seconds(1)));
+  return absl::OkStatus();
+}
+
+// Armada's submission defaults (lib/model/submit_defaults.h).
+absl::Status ParseSubmitDefaults(const YAML::Node& submit, model::SubmitConfig& c) {
+  if (submit["defaultActiveDeadline"]) {
+    RETURN_IF_ERROR(ParseSeconds(submit["defaultActiveDeadline"], "submit.defaultActiveDeadline",
+                                 c.default_active_deadline_seconds));
+  }
+  if (const YAML::Node by = submit["defaultActiveDeadlineByResourceRequest"]) {
+    for (const auto& entry : by) {
+      const std::string name = entry.first.as<std::string>();
+      RETURN_IF_ERROR(ParseSeconds(entry.second,
+                                   "submit.defaultActiveDeadlineByResourceRequest." + name,
+                                   c.default_active_deadline_by_resource_seconds[name]));
+    }
+  }
+  if (submit["defaultJobLimits"]) {
+    c.default_job_limits = submit["defaultJobLimits"].as<std::map<std::string, std::string>>();
+    for (const auto& [name, quantity] : c.default_job_limits) {
+      auto milli = model::ParseQuantity(quantity);
+      if (!milli.ok() || *milli < 0) {
+        return absl::InvalidArgumentError(absl::StrCat("submit.defaultJobLimits.", name, ": \"",
+                                                       quantity, "\" is not a quantity >= 0"));
+      }
+    }
+  }
+  if (submit["defaultJobTolerations"]) {
+    RETURN_IF_ERROR(ParseTolerations(submit["defaultJobTolerations"],
+                                     "submit.defaultJobTolerations", c.default_job_tolerations));
+  }
+  if (submit["defaultJobTolerationsByPriorityClass"]) {
+    RETURN_IF_ERROR(ParseTolerationMap(submit["defaultJobTolerationsByPriorityClass"],
+                                       "submit.defaultJobTolerationsByPriorityClass",
+                                       c.default_job_tolerations_by_priority_class));
+  }
+  if (submit["defaultJobTolerationsByResourceRequest"]) {
+    RETURN_IF_ERROR(ParseTolerationMap(submit["defaultJobTolerationsByResourceRequest"],
+                                       "submit.defaultJobTolerationsByResourceRequest",
+                                       c.default_job_tolerations_by_resource_request));
+  }
+  if (submit["restrictedTolerationKeys"]) {
+    c.restricted_toleration_keys =
+        submit["restrictedTolerationKeys"].as<std::vector<std::string>>();
+  }
+  if (submit["defaultGangNodeUniformityLabel"]) {
+    c.default_gang_node_uniformity_label =
+        submit["defaultGangNodeUniformityLabel"].as<std::string>();
+  }
+  if (submit["addGangIdLabel"]) c.add_gang_id_label = submit["addGangIdLabel"].as<bool>();
+  if (submit["assertInitContainersRequestFractionalCpu"]) {
+    c.assert_init_containers_fractional_cpu =
+        submit["assertInitContainersRequestFractionalCpu"].as<bool>();
+  }
+  if (c.min_termination_grace_seconds < 0 ||
+      c.max_termination_grace_seconds < c.min_termination_grace_seconds) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("submit.minTerminationGracePeriodSeconds (", c.min_termination_grace_seconds,
+                     ") must be >= 0 and at most submit.maxTerminationGracePeriodSeconds (",
+                     c.max_termination_grace_seconds, ")"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
       root, {"grpcAddress", "httpAddress", "databaseUrl", "redisUrl", "databaseConnections",
@@ -114,11 +228,28 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   }
   if (const YAML::Node tls = root["tls"]) RETURN_IF_ERROR(ParseTls(tls, config.tls));
   if (const YAML::Node submit = root["submit"]) {
-    RETURN_IF_ERROR(common::CheckKnownKeys(
-        submit, {"defaultNamespace", "allowedPriorityClasses", "defaultPriorityClass",
-                 "minTerminationGracePeriodSeconds", "maxTerminationGracePeriodSeconds",
-                 "maxPodSpecSizeBytes", "maxOversubscriptionByResourceRequest", "minJobResources",
-                 "supportedResources", "maxRequestBytes", "maxItemBytes", "maxAnnotationsBytes"}));
+    RETURN_IF_ERROR(common::CheckKnownKeys(submit, {"defaultNamespace",
+                                                    "allowedPriorityClasses",
+                                                    "defaultPriorityClass",
+                                                    "minTerminationGracePeriodSeconds",
+                                                    "maxTerminationGracePeriodSeconds",
+                                                    "maxPodSpecSizeBytes",
+                                                    "maxOversubscriptionByResourceRequest",
+                                                    "minJobResources",
+                                                    "supportedResources",
+                                                    "maxRequestBytes",
+                                                    "maxItemBytes",
+                                                    "maxAnnotationsBytes",
+                                                    "defaultActiveDeadline",
+                                                    "defaultActiveDeadlineByResourceRequest",
+                                                    "defaultJobLimits",
+                                                    "defaultJobTolerations",
+                                                    "defaultJobTolerationsByPriorityClass",
+                                                    "defaultJobTolerationsByResourceRequest",
+                                                    "restrictedTolerationKeys",
+                                                    "defaultGangNodeUniformityLabel",
+                                                    "addGangIdLabel",
+                                                    "assertInitContainersRequestFractionalCpu"}));
     auto& c = config.submit;
     if (submit["defaultNamespace"])
       c.default_namespace = submit["defaultNamespace"].as<std::string>();
@@ -137,8 +268,13 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
     if (submit["maxPodSpecSizeBytes"]) {
       c.max_pod_spec_bytes = submit["maxPodSpecSizeBytes"].as<size_t>();
     }
-    if (submit["maxOversubscriptionByResourceRequest"]) {
-      c.max_oversubscription = submit["maxOversubscriptionByResourceRequest"].as<double>();
+    if (const YAML::Node over = submit["maxOversubscriptionByResourceRequest"]) {
+      // A number for every resource, or Armada's map of resource -> factor.
+      if (over.IsMap()) {
+        c.max_oversubscription_by_resource = over.as<std::map<std::string, double>>();
+      } else {
+        c.max_oversubscription = over.as<double>();
+      }
     }
     if (submit["minJobResources"]) {
       c.min_job_resources = submit["minJobResources"].as<std::map<std::string, std::string>>();
@@ -158,6 +294,7 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
       }
       *field = static_cast<size_t>(value);
     }
+    RETURN_IF_ERROR(ParseSubmitDefaults(submit, c));
   }
   return ReconcilePriorityClasses(root["submit"], config);
 }

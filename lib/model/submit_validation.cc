@@ -8,8 +8,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/common/status_macros.h"
 #include "lib/common/utf8.h"
+#include "lib/model/internal/pod_checks.h"
 #include "lib/model/resource_quantity.h"
+#include "lib/model/submit_defaults.h"
 
 namespace armada::model {
 namespace {
@@ -69,6 +72,149 @@ std::string SubdomainProblem(const std::string& name) {
 }
 
 std::string Quoted(const std::string& text) { return common::QuoteForMessage(text, 100); }
+
+// One container or init container at `cpath`: a name, unique ports (across
+// the pod: `port_owner` maps each port seen to its container's path), valid
+// non-negative quantities, the same resources in requests and limits (a side
+// left out entirely takes the other's), limits within the oversubscription
+// allowed, known resources, and per resource it requests at least
+// min_job_resources. Returns its requests.
+absl::StatusOr<ResourceList> CheckContainer(const std::string& cpath,
+                                            const ContainerView& container,
+                                            const SubmitConfig& config,
+                                            std::map<int32_t, std::string>& port_owner) {
+  if (container.name.empty()) return Invalid(cpath + ".name", "must be set");
+  for (size_t p = 0; p < container.ports.size(); ++p) {
+    auto [it, inserted] = port_owner.emplace(container.ports[p], cpath);
+    if (!inserted) {
+      return Invalid(absl::StrCat(cpath, ".ports[", p, "].containerPort"),
+                     absl::StrCat(container.ports[p], " is already used by ",
+                                  it->second.substr(it->second.rfind('.') + 1)));
+    }
+  }
+  for (const auto* side : {&container.requests, &container.limits}) {
+    const char* side_name = side == &container.requests ? "requests" : "limits";
+    for (const auto& [resource, text] : *side) {
+      std::string rpath = absl::StrCat(cpath, ".resources.", side_name, "[", resource, "]");
+      auto milli = ParseQuantity(text);
+      if (!milli.ok()) return Invalid(rpath, std::string(milli.status().message()));
+      if (*milli < 0) return Invalid(rpath, absl::StrCat("must not be negative, got ", text));
+    }
+  }
+  // Armada requires requests and limits to name the same resources; a side
+  // left out entirely is filled from the other, as Kubernetes does.
+  const auto& requests = container.requests.empty() ? container.limits : container.requests;
+  const auto& limits = container.limits.empty() ? container.requests : container.limits;
+  if (requests.empty()) {
+    return Invalid(cpath + ".resources", "requests (or limits) for cpu and memory are required");
+  }
+  for (const auto& [resource, _] : requests) {
+    if (!limits.count(resource)) {
+      return Invalid(
+          absl::StrCat(cpath, ".resources.limits"),
+          absl::StrCat("has no ", resource, " but requests do; list the same resources in both"));
+    }
+  }
+  for (const auto& [resource, _] : limits) {
+    if (!requests.count(resource)) {
+      return Invalid(
+          absl::StrCat(cpath, ".resources.requests"),
+          absl::StrCat("has no ", resource, " but limits do; list the same resources in both"));
+    }
+  }
+  const auto& supported = config.supported_resources;
+  ResourceList sum;
+  for (const auto& [resource, text] : requests) {
+    if (!supported.empty() &&
+        std::find(supported.begin(), supported.end(), resource) == supported.end()) {
+      return Invalid(
+          absl::StrCat(cpath, ".resources.requests[", resource, "]"),
+          absl::StrCat("unknown resource; the scheduler knows ", absl::StrJoin(supported, ", ")));
+    }
+    const int64_t request = *ParseQuantity(text);
+    const int64_t limit = *ParseQuantity(limits.at(resource));
+    if (limit < request) {
+      return Invalid(absl::StrCat(cpath, ".resources.limits[", resource, "]"),
+                     absl::StrCat(limits.at(resource), " is below the request ", text,
+                                  "; a limit must be at least its request"));
+    }
+    auto by_resource = config.max_oversubscription_by_resource.find(resource);
+    const double factor = by_resource == config.max_oversubscription_by_resource.end()
+                              ? config.max_oversubscription
+                              : by_resource->second;
+    if (static_cast<double>(limit) > static_cast<double>(request) * factor) {
+      return Invalid(absl::StrCat(cpath, ".resources.limits[", resource, "]"),
+                     absl::StrCat(limits.at(resource), " exceeds the request ", text,
+                                  factor == 1.0 ? "; limits must equal requests"
+                                                : absl::StrCat(" times ", factor)));
+    }
+    // Armada's minJobResources: per container, for the resources it asks for.
+    if (auto minimum = config.min_job_resources.find(resource);
+        minimum != config.min_job_resources.end()) {
+      auto min_milli = ParseQuantity(minimum->second);
+      if (min_milli.ok() && request < *min_milli) {
+        return Invalid(absl::StrCat(cpath, ".resources.requests[", resource, "]"),
+                       absl::StrCat(text, " is below the server's minimum ", minimum->second,
+                                    " (submit.minJobResources)"));
+      }
+    }
+    ResourceList one;
+    one.Set(resource, request);
+    sum.Add(one);
+  }
+  return sum;
+}
+
+// Armada's assertInitContainersRequestFractionalCpu: whole cpus in an init
+// container may fail its pod under the static cpu manager.
+absl::Status CheckInitContainerCpu(const std::string& cpath, const ContainerView& init,
+                                   const SubmitConfig& config) {
+  if (!config.assert_init_containers_fractional_cpu) return absl::OkStatus();
+  for (const auto* side : {&init.requests, &init.limits}) {
+    auto cpu = side->find("cpu");
+    if (cpu == side->end()) continue;
+    const int64_t milli = *ParseQuantity(cpu->second);
+    if (milli != 0 && milli % 1000 == 0) {
+      return Invalid(
+          absl::StrCat(cpath, ".resources.", side == &init.requests ? "requests" : "limits",
+                       "[cpu]"),
+          absl::StrCat(cpu->second,
+                       " is a whole cpu; init containers must ask for a fractional "
+                       "cpu such as 900m (submit.assertInitContainersRequestFractionalCpu)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Kubernetes' rules for the item's labels and annotations, and the
+// annotations' total size.
+absl::Status CheckMetadata(const std::string& path, const SubmitItemView& item,
+                           const SubmitConfig& config) {
+  for (const auto& [key, value] : item.labels) {
+    if (std::string problem = LabelKeyProblem(key); !problem.empty()) {
+      return Invalid(path + ".labels", absl::StrCat("key ", Quoted(key), ": ", problem));
+    }
+    if (std::string problem = LabelValueProblem(value); !problem.empty()) {
+      return Invalid(absl::StrCat(path, ".labels[", key, "]"),
+                     absl::StrCat(Quoted(value), ": ", problem));
+    }
+  }
+  size_t annotation_bytes = 0;
+  for (const auto& [key, value] : item.annotations) {
+    // Kubernetes checks annotation keys lower-cased.
+    if (std::string problem = LabelKeyProblem(absl::AsciiStrToLower(key)); !problem.empty()) {
+      return Invalid(path + ".annotations", absl::StrCat("key ", Quoted(key), ": ", problem));
+    }
+    annotation_bytes += key.size() + value.size();
+  }
+  if (annotation_bytes > config.max_annotations_bytes) {
+    return Invalid(
+        path + ".annotations",
+        absl::StrCat("are ", annotation_bytes, " bytes in total; at most ",
+                     config.max_annotations_bytes, " are allowed (submit.maxAnnotationsBytes)"));
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -160,29 +306,7 @@ absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemV
                    absl::StrCat("is ", item.item_bytes, " bytes; at most ", config.max_item_bytes,
                                 " are allowed in one job (submit.maxItemBytes)"));
   }
-  for (const auto& [key, value] : item.labels) {
-    if (std::string problem = LabelKeyProblem(key); !problem.empty()) {
-      return Invalid(path + ".labels", absl::StrCat("key ", Quoted(key), ": ", problem));
-    }
-    if (std::string problem = LabelValueProblem(value); !problem.empty()) {
-      return Invalid(absl::StrCat(path, ".labels[", key, "]"),
-                     absl::StrCat(Quoted(value), ": ", problem));
-    }
-  }
-  size_t annotation_bytes = 0;
-  for (const auto& [key, value] : item.annotations) {
-    // Kubernetes checks annotation keys lower-cased.
-    if (std::string problem = LabelKeyProblem(absl::AsciiStrToLower(key)); !problem.empty()) {
-      return Invalid(path + ".annotations", absl::StrCat("key ", Quoted(key), ": ", problem));
-    }
-    annotation_bytes += key.size() + value.size();
-  }
-  if (annotation_bytes > config.max_annotations_bytes) {
-    return Invalid(
-        path + ".annotations",
-        absl::StrCat("are ", annotation_bytes, " bytes in total; at most ",
-                     config.max_annotations_bytes, " are allowed (submit.maxAnnotationsBytes)"));
-  }
+  RETURN_IF_ERROR(CheckMetadata(path, item, config));
 
   if (item.pod_spec_count != 1) {
     return Invalid(path + ".pod_specs",
@@ -194,9 +318,14 @@ absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemV
     return Invalid(pod, absl::StrCat("is ", item.pod_spec_bytes, " bytes; at most ",
                                      config.max_pod_spec_bytes, " are allowed"));
   }
-  if (item.has_preferred_node_affinity) {
-    return Invalid(pod + ".affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution",
-                   "preferred node affinity is not supported; use required node affinity");
+  RETURN_IF_ERROR(internal::CheckAffinity(pod, item));
+  RETURN_IF_ERROR(internal::CheckIngresses(path, item));
+  RETURN_IF_ERROR(internal::CheckTolerations(pod, item, config));
+  if (auto band = item.annotations.find(kPriceBandAnnotation);
+      band != item.annotations.end() && !internal::IsPriceBand(band->second)) {
+    return Invalid(
+        absl::StrCat(path, ".annotations[", kPriceBandAnnotation, "]"),
+        absl::StrCat(Quoted(band->second), " is not a price band (None or A to H, any case)"));
   }
 
   out.priority_class_name =
@@ -208,92 +337,32 @@ absl::StatusOr<ValidatedItem> ValidateSubmitItem(size_t index, const SubmitItemV
                                 "\"; allowed: ", absl::StrJoin(allowed, ", ")));
   }
 
-  out.termination_grace_seconds =
-      item.termination_grace_seconds.value_or(config.default_termination_grace_seconds);
-  if (out.termination_grace_seconds < config.min_termination_grace_seconds ||
-      out.termination_grace_seconds > config.max_termination_grace_seconds) {
+  // As Armada: 0 or none is defaulted to the minimum (ApplySubmitDefaults);
+  // any other value must lie within the bounds.
+  const int64_t grace = item.termination_grace_seconds.value_or(0);
+  if (grace != 0 && (grace < config.min_termination_grace_seconds ||
+                     grace > config.max_termination_grace_seconds)) {
     return Invalid(pod + ".terminationGracePeriodSeconds",
-                   absl::StrCat(out.termination_grace_seconds, " is outside [",
-                                config.min_termination_grace_seconds, ", ",
-                                config.max_termination_grace_seconds, "]"));
+                   absl::StrCat(grace, " is outside [", config.min_termination_grace_seconds, ", ",
+                                config.max_termination_grace_seconds,
+                                "]; give a value in that range, or 0 or none for ",
+                                config.min_termination_grace_seconds));
   }
 
-  std::map<int32_t, size_t> port_owner;
+  std::map<int32_t, std::string> port_owner;
   for (size_t c = 0; c < item.containers.size(); ++c) {
-    const ContainerView& container = item.containers[c];
-    const std::string cpath = absl::StrCat(pod, ".containers[", c, "]");
-    if (container.name.empty()) return Invalid(cpath + ".name", "must be set");
-    for (size_t p = 0; p < container.ports.size(); ++p) {
-      auto [it, inserted] = port_owner.emplace(container.ports[p], c);
-      if (!inserted) {
-        return Invalid(
-            absl::StrCat(cpath, ".ports[", p, "].containerPort"),
-            absl::StrCat(container.ports[p], " is already used by containers[", it->second, "]"));
-      }
-    }
-    for (const auto* side : {&container.requests, &container.limits}) {
-      const char* side_name = side == &container.requests ? "requests" : "limits";
-      for (const auto& [resource, text] : *side) {
-        std::string rpath = absl::StrCat(cpath, ".resources.", side_name, "[", resource, "]");
-        auto milli = ParseQuantity(text);
-        if (!milli.ok()) return Invalid(rpath, std::string(milli.status().message()));
-        if (*milli < 0) return Invalid(rpath, absl::StrCat("must not be negative, got ", text));
-      }
-    }
-    // Armada requires requests and limits to name the same resources; a side
-    // left out entirely is filled from the other, as Kubernetes does.
-    const auto& requests = container.requests.empty() ? container.limits : container.requests;
-    const auto& limits = container.limits.empty() ? container.requests : container.limits;
-    if (requests.empty()) {
-      return Invalid(cpath + ".resources", "requests (or limits) for cpu and memory are required");
-    }
-    for (const auto& [resource, _] : requests) {
-      if (!limits.count(resource)) {
-        return Invalid(absl::StrCat(cpath, ".resources.limits"),
-                       absl::StrCat("has no ", resource,
-                                    " but requests do; list the same "
-                                    "resources in both"));
-      }
-    }
-    for (const auto& [resource, _] : limits) {
-      if (!requests.count(resource)) {
-        return Invalid(absl::StrCat(cpath, ".resources.requests"),
-                       absl::StrCat("has no ", resource,
-                                    " but limits do; list the same "
-                                    "resources in both"));
-      }
-    }
-    const auto& supported = config.supported_resources;
-    for (const auto& [resource, text] : requests) {
-      if (!supported.empty() &&
-          std::find(supported.begin(), supported.end(), resource) == supported.end()) {
-        return Invalid(
-            absl::StrCat(cpath, ".resources.requests[", resource, "]"),
-            absl::StrCat("unknown resource; the scheduler knows ", absl::StrJoin(supported, ", ")));
-      }
-      const int64_t request = *ParseQuantity(text);
-      const int64_t limit = *ParseQuantity(limits.at(resource));
-      if (static_cast<double>(limit) > static_cast<double>(request) * config.max_oversubscription) {
-        return Invalid(absl::StrCat(cpath, ".resources.limits[", resource, "]"),
-                       absl::StrCat(limits.at(resource), " exceeds the request ", text,
-                                    config.max_oversubscription == 1.0
-                                        ? "; limits must equal requests"
-                                        : absl::StrCat(" times ", config.max_oversubscription)));
-      }
-      ResourceList one;
-      one.Set(resource, request);
-      out.requests.Add(one);
-    }
+    ASSIGN_OR_RETURN(ResourceList requests,
+                     CheckContainer(absl::StrCat(pod, ".containers[", c, "]"), item.containers[c],
+                                    config, port_owner));
+    out.requests.Add(requests);
   }
-  for (const auto& [resource, minimum] : config.min_job_resources) {
-    auto min_milli = ParseQuantity(minimum);
-    if (min_milli.ok() && out.requests.Get(resource) < *min_milli) {
-      return Invalid(absl::StrCat(pod, ".containers[*].resources.requests[", resource, "]"),
-                     absl::StrCat("the job asks for ", FormatQuantity(out.requests.Get(resource)),
-                                  "; at least ", minimum, " is required"));
-    }
+  for (size_t c = 0; c < item.init_containers.size(); ++c) {
+    const std::string cpath = absl::StrCat(pod, ".initContainers[", c, "]");
+    const ContainerView& init = item.init_containers[c];
+    RETURN_IF_ERROR(CheckContainer(cpath, init, config, port_owner).status());
+    RETURN_IF_ERROR(CheckInitContainerCpu(cpath, init, config));
   }
-  return out;
+  return ApplySubmitDefaults(item, config, std::move(out));
 }
 
 absl::Status ValidateGangs(const std::vector<SubmitItemView>& items) {
@@ -301,6 +370,7 @@ absl::Status ValidateGangs(const std::vector<SubmitItemView>& items) {
     size_t first_item;
     std::string cardinality;
     std::string uniformity_label;
+    std::string priority_class;
     int64_t members = 0;
   };
   std::map<std::string, Gang> gangs;
@@ -309,7 +379,10 @@ absl::Status ValidateGangs(const std::vector<SubmitItemView>& items) {
     auto id = annotations.find(kGangIdAnnotation);
     const std::string path = absl::StrCat("job_request_items[", i, "].annotations");
     auto cardinality = annotations.find(kGangCardinalityAnnotation);
-    if (id == annotations.end() || id->second.empty()) {
+    if (id != annotations.end() && id->second.empty()) {
+      return Invalid(absl::StrCat(path, "[", kGangIdAnnotation, "]"), "must not be empty");
+    }
+    if (id == annotations.end()) {
       if (cardinality != annotations.end()) {
         return Invalid(absl::StrCat(path, "[", kGangCardinalityAnnotation, "]"),
                        absl::StrCat("is set but ", kGangIdAnnotation, " is not"));
@@ -323,10 +396,24 @@ absl::Status ValidateGangs(const std::vector<SubmitItemView>& items) {
           absl::StrCat("gang ", id->second, " needs a cardinality >= 1, got \"",
                        cardinality == annotations.end() ? "" : cardinality->second, "\""));
     }
+    if (auto fail_fast = annotations.find(kFailFastAnnotation);
+        n > 1 && fail_fast != annotations.end() && fail_fast->second != "true") {
+      return Invalid(
+          absl::StrCat(path, "[", kFailFastAnnotation, "]"),
+          absl::StrCat("gang ", id->second, ": gang jobs may only set it to \"true\", got ",
+                       Quoted(fail_fast->second)));
+    }
     auto label = annotations.find(kGangUniformityLabelAnnotation);
     const std::string uniformity = label == annotations.end() ? "" : label->second;
-    auto [it, inserted] = gangs.emplace(id->second, Gang{i, cardinality->second, uniformity});
+    auto [it, inserted] = gangs.emplace(
+        id->second, Gang{i, cardinality->second, uniformity, items[i].priority_class_name});
     Gang& gang = it->second;
+    if (n > 1 && gang.priority_class != items[i].priority_class_name) {
+      return Invalid(absl::StrCat("job_request_items[", i, "].pod_specs[0].priorityClassName"),
+                     absl::StrCat("gang ", id->second, " has priority class \"",
+                                  gang.priority_class, "\" in job_request_items[", gang.first_item,
+                                  "] but \"", items[i].priority_class_name, "\" here"));
+    }
     if (gang.cardinality != cardinality->second) {
       return Invalid(absl::StrCat(path, "[", kGangCardinalityAnnotation, "]"),
                      absl::StrCat("gang ", id->second, " has cardinality ", gang.cardinality,

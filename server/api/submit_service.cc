@@ -6,6 +6,7 @@
 #include "lib/common/ids.h"
 #include "lib/common/utf8.h"
 #include "lib/model/resource_quantity.h"
+#include "lib/model/submit_defaults.h"
 #include "lib/protoutil/utf8_fields.h"
 #include "lib/store/job_store.h"
 #include "lib/store/queue_store.h"
@@ -27,6 +28,21 @@ constexpr char kExternalJobUriAnnotation[] = "armadaproject.io/externalJobUri";
 
 using k8s::io::api::core::v1::PodSpec;
 
+model::ContainerView ContainerViewOf(const k8s::io::api::core::v1::Container& c) {
+  model::ContainerView container;
+  container.name = c.name();
+  container.command.assign(c.command().begin(), c.command().end());
+  container.command.insert(container.command.end(), c.args().begin(), c.args().end());
+  for (const auto& port : c.ports()) container.ports.push_back(port.containerport());
+  for (const auto& [name, quantity] : c.resources().requests()) {
+    container.requests[name] = quantity.string();
+  }
+  for (const auto& [name, quantity] : c.resources().limits()) {
+    container.limits[name] = quantity.string();
+  }
+  return container;
+}
+
 model::SubmitItemView ViewOf(const api::JobSubmitRequestItem& item) {
   model::SubmitItemView view;
   view.priority = item.priority();
@@ -39,29 +55,56 @@ model::SubmitItemView ViewOf(const api::JobSubmitRequestItem& item) {
   view.annotations = {item.annotations().begin(), item.annotations().end()};
   view.labels = {item.labels().begin(), item.labels().end()};
   view.item_bytes = item.ByteSizeLong();
+  for (const auto& ingress : item.ingress()) {
+    view.ingress_ports.emplace_back(ingress.ports().begin(), ingress.ports().end());
+  }
   if (pod == nullptr) return view;
   view.pod_spec_bytes = pod->ByteSizeLong();
   view.has_preferred_node_affinity =
       pod->affinity().nodeaffinity().preferredduringschedulingignoredduringexecution_size() > 0;
+  view.required_node_affinity = NodeAffinityOf(*pod);
+  view.tolerations = TolerationsOf(*pod);
   view.priority_class_name = pod->priorityclassname();
   if (pod->has_terminationgraceperiodseconds()) {
     view.termination_grace_seconds = pod->terminationgraceperiodseconds();
   }
-  for (const auto& c : pod->containers()) {
-    model::ContainerView container;
-    container.name = c.name();
-    container.command.assign(c.command().begin(), c.command().end());
-    container.command.insert(container.command.end(), c.args().begin(), c.args().end());
-    for (const auto& port : c.ports()) container.ports.push_back(port.containerport());
-    for (const auto& [name, quantity] : c.resources().requests()) {
-      container.requests[name] = quantity.string();
-    }
-    for (const auto& [name, quantity] : c.resources().limits()) {
-      container.limits[name] = quantity.string();
-    }
-    view.containers.push_back(std::move(container));
+  if (pod->has_activedeadlineseconds()) {
+    view.active_deadline_seconds = pod->activedeadlineseconds();
   }
+  for (const auto& c : pod->containers()) view.containers.push_back(ContainerViewOf(c));
+  for (const auto& c : pod->initcontainers()) view.init_containers.push_back(ContainerViewOf(c));
   return view;
+}
+
+// Writes `added` (resource -> quantity) into both requests and limits of
+// each container, in order.
+void AddResources(google::protobuf::RepeatedPtrField<k8s::io::api::core::v1::Container>& containers,
+                  const std::vector<std::map<std::string, std::string>>& added) {
+  for (int i = 0; i < containers.size() && i < static_cast<int>(added.size()); ++i) {
+    auto* resources = containers[i].mutable_resources();
+    for (const auto& [name, quantity] : added[i]) {
+      (*resources->mutable_requests())[name].set_string(quantity);
+      (*resources->mutable_limits())[name].set_string(quantity);
+    }
+  }
+}
+
+// Armada's defaults (model::ApplySubmitDefaults) written into the pod spec.
+void ApplyDefaults(const model::ValidatedItem& valid, PodSpec& pod) {
+  pod.set_priorityclassname(valid.priority_class_name);
+  if (valid.termination_grace_seconds) {
+    pod.set_terminationgraceperiodseconds(*valid.termination_grace_seconds);
+  }
+  if (valid.active_deadline_seconds) pod.set_activedeadlineseconds(*valid.active_deadline_seconds);
+  for (const model::Toleration& t : valid.added_tolerations) {
+    auto* toleration = pod.add_tolerations();
+    toleration->set_key(t.key);
+    toleration->set_operator_(t.op);
+    toleration->set_value(t.value);
+    toleration->set_effect(t.effect);
+  }
+  AddResources(*pod.mutable_containers(), valid.container_defaults);
+  AddResources(*pod.mutable_initcontainers(), valid.init_container_defaults);
 }
 
 // The stored job: the item as submitted, with defaults written into it.
@@ -74,8 +117,16 @@ api::Job MakeJob(const api::JobSubmitRequestItem& item, const model::ValidatedIt
   job.set_job_set_id(request.job_set_id());
   job.set_queue(request.queue());
   job.set_namespace_(valid.namespace_name);
-  *job.mutable_labels() = item.labels();
-  *job.mutable_annotations() = item.annotations();
+  // Armada templates "{JobId}" in label and annotation values.
+  for (const auto& [key, value] : item.labels()) {
+    (*job.mutable_labels())[key] = model::ExpandJobIdTemplate(value, job_id);
+  }
+  for (const auto& [key, value] : item.annotations()) {
+    (*job.mutable_annotations())[key] = model::ExpandJobIdTemplate(value, job_id);
+  }
+  for (const auto& [key, value] : valid.added_annotations)
+    (*job.mutable_annotations())[key] = value;
+  for (const auto& [key, value] : valid.added_labels) (*job.mutable_labels())[key] = value;
   // Armada keeps the external job URI as this annotation; the item's field,
   // when set, wins over an annotation of the same name.
   if (!item.external_job_uri().empty()) {
@@ -86,8 +137,7 @@ api::Job MakeJob(const api::JobSubmitRequestItem& item, const model::ValidatedIt
   job.set_priority(valid.priority);
   PodSpec* pod = job.add_pod_specs();
   *pod = item.has_pod_spec() ? item.pod_spec() : item.pod_specs(0);
-  pod->set_priorityclassname(valid.priority_class_name);
-  pod->set_terminationgraceperiodseconds(valid.termination_grace_seconds);
+  ApplyDefaults(valid, *pod);
   auto* requirements = job.mutable_scheduling_resource_requirements();
   for (const auto& [name, milli] : valid.requests.entries()) {
     std::string text = model::FormatQuantity(milli);

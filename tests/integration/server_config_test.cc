@@ -58,5 +58,51 @@ TEST_CASE("server config: Armada's two classes out of the box") {
   CHECK(config->submit.default_priority_class == "armada-default");
 }
 
+TEST_CASE("server config: Armada's submission defaults, in Armada's key names and shapes") {
+  // The by-resource tolerations as Armada's shipped file writes them: a list
+  // of one-entry maps.
+  auto config = LoadText(
+      "submit:\n"
+      "  defaultActiveDeadline: 72h\n"
+      "  defaultActiveDeadlineByResourceRequest: {nvidia.com/gpu: 336h}\n"
+      "  defaultJobLimits: {cpu: \"1\", memory: 1Gi}\n"
+      "  defaultJobTolerations:\n"
+      "    - {key: armadaproject.io/armada, operator: Equal, value: \"true\", effect: NoSchedule}\n"
+      "  defaultJobTolerationsByPriorityClass:\n"
+      "    armada-default: [{key: armadaproject.io/pc-armada-default, operator: Exists}]\n"
+      "  defaultJobTolerationsByResourceRequest:\n"
+      "    - nvidia.com/gpu: [{key: armadaproject.io/gpu, value: \"true\"}]\n"
+      "  restrictedTolerationKeys: [whale]\n"
+      "  defaultGangNodeUniformityLabel: zone\n"
+      "  addGangIdLabel: true\n"
+      "  assertInitContainersRequestFractionalCpu: true\n"
+      "  maxOversubscriptionByResourceRequest: {cpu: 2}\n");
+  INFO((config.ok() ? "" : std::string(config.status().message())));
+  REQUIRE(config.ok());
+  const auto& c = config->submit;
+  CHECK(c.default_active_deadline_seconds == 72 * 3600);
+  CHECK(c.default_active_deadline_by_resource_seconds.at("nvidia.com/gpu") == 336 * 3600);
+  CHECK(c.default_job_limits ==
+        std::map<std::string, std::string>{{"cpu", "1"}, {"memory", "1Gi"}});
+  REQUIRE(c.default_job_tolerations.size() == 1);
+  CHECK(c.default_job_tolerations[0].effect == "NoSchedule");
+  CHECK(c.default_job_tolerations_by_priority_class.at("armada-default")[0].op == "Exists");
+  CHECK(c.default_job_tolerations_by_resource_request.at("nvidia.com/gpu")[0].op == "Equal");
+  CHECK(c.restricted_toleration_keys == std::vector<std::string>{"whale"});
+  CHECK(c.default_gang_node_uniformity_label == "zone");
+  CHECK(c.add_gang_id_label);
+  CHECK(c.assert_init_containers_fractional_cpu);
+  CHECK(c.max_oversubscription_by_resource.at("cpu") == 2);
+
+  auto bad = LoadText("submit: {defaultJobLimits: {cpu: lots}}\n");
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(std::string(bad.status().message()), Catch::Contains("submit.defaultJobLimits.cpu"));
+  bad = LoadText(
+      "submit: {minTerminationGracePeriodSeconds: 10, maxTerminationGracePeriodSeconds: 5}\n");
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(std::string(bad.status().message()),
+             Catch::Contains("minTerminationGracePeriodSeconds"));
+}
+
 }  // namespace
 }  // namespace armada::server

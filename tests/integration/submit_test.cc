@@ -102,6 +102,72 @@ TEST_CASE("submit: a bad item rejects the whole request and names the item and f
   CHECK(JobCount(server) == 0);
 }
 
+TEST_CASE("submit: Armada's defaults are written into the stored job") {
+  server::ServerConfig config;
+  auto& c = config.submit;
+  c.default_active_deadline_seconds = 3600;
+  c.default_job_limits = {{"ephemeral-storage", "1Gi"}};
+  model::Toleration all;
+  all.key = "armadaproject.io/armada";
+  all.value = "true";
+  all.effect = "NoSchedule";
+  c.default_job_tolerations = {all};
+  model::Toleration by_class;
+  by_class.key = "armadaproject.io/pc-armada-default";
+  by_class.op = "Exists";
+  c.default_job_tolerations_by_priority_class = {{"armada-default", {by_class}}};
+  c.add_gang_id_label = true;
+  ServerFixture server(config);
+  server.CreateQueue("q");
+  api::JobSubmitRequest request = Request("q", "s", 2);
+  for (auto& item : *request.mutable_job_request_items()) {
+    // As in Armada's own end-to-end job files.
+    item.mutable_pod_specs(0)->set_terminationgraceperiodseconds(0);
+    (*item.mutable_annotations())["link"] = "https://logs/{JobId}";
+    (*item.mutable_annotations())[model::kGangIdAnnotation] = "g";
+    (*item.mutable_annotations())[model::kGangCardinalityAnnotation] = "2";
+  }
+  api::JobSubmitResponse response;
+  grpc::Status status = Submit(server, request, &response);
+  INFO(status.error_message());
+  REQUIRE(status.ok());
+  auto events = server.JobSetEvents("q", "s");
+  REQUIRE(events.size() == 4);
+  const api::Job& job = events[0].message().submitted().job();
+  const auto& pod = job.pod_specs(0);
+  CHECK(pod.terminationgraceperiodseconds() == 1);  // 0 becomes the minimum
+  CHECK(pod.priorityclassname() == "armada-default");
+  CHECK(pod.activedeadlineseconds() == 3600);
+  REQUIRE(pod.tolerations_size() == 2);
+  CHECK(pod.tolerations(0).key() == "armadaproject.io/armada");
+  CHECK(pod.tolerations(1).key() == "armadaproject.io/pc-armada-default");
+  CHECK(pod.tolerations(1).operator_() == "Exists");
+  const auto& resources = pod.containers(0).resources();
+  CHECK(resources.requests().at("ephemeral-storage").string() == "1Gi");
+  CHECK(resources.limits().at("ephemeral-storage").string() == "1Gi");
+  CHECK(job.scheduling_resource_requirements().requests().at("ephemeral-storage").string() ==
+        "1Gi");
+  CHECK(job.annotations().at("link") == "https://logs/" + job.id());
+  CHECK(job.annotations().at(model::kFailFastAnnotation) == "true");
+  CHECK(job.annotations().at(model::kGangUniformityLabelAnnotation) == "");
+  CHECK(job.labels().at(model::kGangIdAnnotation) == "g");
+}
+
+TEST_CASE("submit: a grace period above the maximum is refused, naming item, field and value") {
+  ServerFixture server;
+  server.CreateQueue("q");
+  api::JobSubmitRequest request = Request("q", "s", 2);
+  request.mutable_job_request_items(1)->mutable_pod_specs(0)->set_terminationgraceperiodseconds(
+      301);
+  api::JobSubmitResponse response;
+  grpc::Status status = Submit(server, request, &response);
+  CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK_THAT(status.error_message(),
+             Catch::StartsWith("job_request_items[1].pod_specs[0].terminationGracePeriodSeconds: "
+                               "301 is outside [1, 300]"));
+  CHECK(JobCount(server) == 0);
+}
+
 TEST_CASE("submit: the queue must exist") {
   ServerFixture server;
   api::JobSubmitResponse response;

@@ -2,17 +2,23 @@
 """The calls a user of Armada's Python client (armada_client.ArmadaClient) makes,
 against armada-server, through stubs generated from our protos.
 
-Usage: armada_client_test.py HOST:PORT   (with the generated stubs on PYTHONPATH)
+Usage: armada_client_test.py HOST:PORT [TESTCASES_DIR]
+(with the generated stubs on PYTHONPATH; TESTCASES_DIR holds restated copies
+of Armada's testsuite/testcases job files, see testcases/README.md)
 
 The server must run with a local executor that has at least 1 cpu free. Each
 step prints what it checked; the first failed check raises and the script
 exits non-zero.
 """
+import copy
+import pathlib
 import sys
 import time
 
+import yaml
+
 import grpc
-from google.protobuf import empty_pb2
+from google.protobuf import empty_pb2, json_format
 
 from api import event_pb2, event_pb2_grpc, health_pb2, job_pb2, job_pb2_grpc
 from api import submit_pb2, submit_pb2_grpc
@@ -294,6 +300,60 @@ def test_jobs_and_events(client):
     check(run.finished_ts.seconds >= run.leased_ts.seconds > 0, f"run times: {run}")
 
 
+def item_from_testcase(job):
+    """A JobSubmitRequestItem from a job of an Armada testcase file, as Armada's
+    test suite reads it: Kubernetes' field names, quantities as strings."""
+    job = copy.deepcopy(job)
+    pod = job.pop("podSpec")
+    for container in pod.get("containers", []) + pod.get("initContainers", []):
+        resources = container.get("resources", {})
+        for side in ("requests", "limits"):
+            if side in resources:
+                resources[side] = {k: {"string": str(v)} for k, v in resources[side].items()}
+    job["podSpecs"] = [pod]
+    return json_format.ParseDict(job, submit_pb2.JobSubmitRequestItem())
+
+
+def test_armada_testcases(client, directory):
+    """Armada's own end-to-end job files are accepted, stored with Armada's
+    defaults, and run to the events each file expects."""
+    for path in sorted(pathlib.Path(directory).glob("*.yaml")):
+        step(f"Armada testcase {path.name}: accepted, defaulted, expected events")
+        spec, expect = list(yaml.safe_load_all(path.read_text()))
+        queue = spec["queue"]
+        if queue not in [q.name for q in client.get_queues()]:
+            client.create_queue(submit_pb2.Queue(name=queue, priority_factor=1))
+        job_set = spec.get("jobSetId") or f"testcase-{path.stem}"
+        ids = []
+        for _ in range(spec.get("numBatches", 1)):
+            items = [item_from_testcase(job) for job in spec["jobs"]
+                     for _ in range(spec.get("batchSize", 1))]
+            response = client.submit_jobs(queue, job_set, items)
+            check(not any(item.error for item in response.job_response_items),
+                  f"{path.name}: errors {response}")
+            ids += [item.job_id for item in response.job_response_items]
+        check(len(ids) == spec.get("numBatches", 1) * spec.get("batchSize", 1) * len(spec["jobs"]),
+              f"{path.name}: job ids {ids}")
+        details = client.get_job_details(ids).job_details
+        for job_id in ids:
+            pod = details[job_id].job_spec.pod_specs[0]
+            check(pod.terminationGracePeriodSeconds == 1,
+                  f"{path.name}: grace period {pod.terminationGracePeriodSeconds}, expected the "
+                  "minimum (1) for a zero one")
+            check(pod.priorityClassName == "armada-default",
+                  f"{path.name}: priority class {pod.priorityClassName!r}")
+        expected = [next(iter(e)) for e in expect["expectedEvents"]]
+        last = expected[-1]
+
+        def all_ended(events):
+            return {job_of(e) for e in events if kind(e) == last} == set(ids)
+
+        events = wait_for_events(client, queue, job_set, until=all_ended)
+        for job_id in ids:
+            kinds = [kind(e) for e in events if job_of(e) == job_id]
+            check(all(k in kinds for k in expected), f"{path.name}: {job_id} events {kinds}")
+
+
 def test_cancel_job_set(client):
     step("cancel a job set")
     response = client.submit_jobs("py-q", "py-cancel", [
@@ -318,6 +378,8 @@ def main():
     test_health(client)
     test_queues(client)
     test_jobs_and_events(client)
+    if len(sys.argv) > 2:
+        test_armada_testcases(client, sys.argv[2])
     test_cancel_job_set(client)
     print("python client: all checks passed")
 

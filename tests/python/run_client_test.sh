@@ -14,7 +14,8 @@ source "$HERE/../e2e/common.sh"
 # Debian's python3 (python3-grpcio, python3-protobuf); a python3 earlier on
 # PATH (pyenv) cannot see those packages.
 PYTHON=/usr/bin/python3
-"$PYTHON" -c 'import grpc, google.protobuf' || fail "python3-grpcio / python3-protobuf missing (scripts/bootstrap)"
+"$PYTHON" -c 'import grpc, google.protobuf, yaml' ||
+  fail "python3-grpcio / python3-protobuf / python3-yaml missing (scripts/bootstrap)"
 
 # Stubs for api/*.proto and the Kubernetes protos they import, with Debian's
 # protoc and gRPC Python plugin; google/protobuf/* come with protoc.
@@ -43,5 +44,6 @@ pids+=($!)
 pids+=($!)
 
 PYTHONPATH="$PYGEN" timeout 150 "$PYTHON" "$HERE/armada_client_test.py" "127.0.0.1:$PORT" \
+  "$HERE/testcases" \
   >"$WORK/client.log" 2>&1 || { cat "$WORK/client.log"; fail "the Python client test failed"; }
 cat "$WORK/client.log"

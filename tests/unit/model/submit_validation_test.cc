@@ -81,7 +81,7 @@ const std::vector<InvalidCase> kInvalidCases = {
      "job_request_items[4].pod_specs[0].priorityClassName", "armada-default, armada-preemptible"},
     {"grace period too long", [](SubmitItemView& i) { i.termination_grace_seconds = 3600; },
      "job_request_items[4].pod_specs[0].terminationGracePeriodSeconds", "3600"},
-    {"grace period zero", [](SubmitItemView& i) { i.termination_grace_seconds = 0; },
+    {"grace period below the minimum", [](SubmitItemView& i) { i.termination_grace_seconds = -5; },
      "job_request_items[4].pod_specs[0].terminationGracePeriodSeconds", "outside [1, 300]"},
     {"negative priority", [](SubmitItemView& i) { i.priority = -1; },
      "job_request_items[4].priority", "-1"},
@@ -115,7 +115,7 @@ TEST_CASE("validation: defaults are applied and requests summed over containers"
   REQUIRE(result.ok());
   CHECK(result->namespace_name == "default");
   CHECK(result->priority_class_name == "armada-default");
-  CHECK(result->termination_grace_seconds == 30);
+  CHECK(result->termination_grace_seconds == 1);  // Armada: the minimum
   CHECK(result->priority == 3);
   CHECK(result->requests.Get("cpu") == 1250);
   CHECK(result->requests.ToString() == "cpu=1250m,memory=1536Mi");
@@ -160,7 +160,7 @@ TEST_CASE("submit validation: minimum job resources") {
   config.min_job_resources = {{"memory", "2Gi"}};
   auto result = ValidateSubmitItem(0, ValidItem(), config);
   REQUIRE_FALSE(result.ok());
-  CHECK_THAT(std::string(result.status().message()), Catch::Contains("at least 2Gi"));
+  CHECK_THAT(std::string(result.status().message()), Catch::Contains("minimum 2Gi"));
 }
 
 SubmitItemView GangMember(const std::string& id, const std::string& cardinality,
