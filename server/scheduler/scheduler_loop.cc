@@ -64,6 +64,7 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
   // Any failure below may mean the database was away, and executors' heartbeats with it.
   absl::Cleanup grace_on_failure = [&] { StartGrace(); };
   if (auto expired = ExpireSilentExecutors(); !expired.ok()) return expired.status();
+  const auto expiry_done = std::chrono::steady_clock::now();
   // The job index is loaded once (when this replica starts scheduling) and
   // then follows the event log; after any error it is loaded afresh.
   if (!index_loaded_) {
@@ -73,6 +74,7 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
     index_loaded_ = false;
     return synced.status();
   }
+  const auto index_synced = std::chrono::steady_clock::now();
   const absl::Time now = clock_.Now();
   scheduling::SchedulingSnapshot snapshot;
   snapshot.now = now;
@@ -114,11 +116,12 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
   using Ms = std::chrono::duration<double, std::milli>;
   const Ms took = std::chrono::steady_clock::now() - started;
   spdlog::info(
-      "scheduling cycle: queued={} nodes={} leased={} took_ms={:.1f} (load={:.1f} "
-      "schedule={:.1f} report={:.1f} write={:.1f})",
+      "scheduling cycle: queued={} nodes={} leased={} took_ms={:.1f} (load={:.1f} [expire={:.1f} "
+      "sync={:.1f} tables={:.1f}] schedule={:.1f} report={:.1f} write={:.1f})",
       queued, snapshot.nodes.size(), leased, took.count(), Ms(scheduling_started - started).count(),
-      Ms(scheduled - scheduling_started).count(), Ms(reported - scheduled).count(),
-      Ms(std::chrono::steady_clock::now() - reported).count());
+      Ms(expiry_done - started).count(), Ms(index_synced - expiry_done).count(),
+      Ms(scheduling_started - index_synced).count(), Ms(scheduled - scheduling_started).count(),
+      Ms(reported - scheduled).count(), Ms(std::chrono::steady_clock::now() - reported).count());
   return leased;
 }
 
