@@ -17,7 +17,7 @@ QUEUE = "fault"
 # Statements that mark the moment to strike (pg_stat_activity.query).
 SUBMIT_WRITE = r'^\s*COPY\s+"?jobs"?\W'                   # a submit's COPY of its jobs
 CYCLE_WRITE = r"UPDATE jobs SET state = 'leased'|COPY\s+\"?runs\"?\W"  # a cycle's leases
-REPORT_WRITE = r"UPDATE runs SET state"                   # a report's (or expiry's) run change
+REPORT_WRITE = r"UPDATE runs (r )?SET state"              # a report batch's (or expiry's) run changes
 
 
 def client_of(server):

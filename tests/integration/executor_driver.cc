@@ -99,4 +99,16 @@ executorapi::JobRunLease StartOneJob(ServerFixture& server) {
   return exchange.leases[0];
 }
 
+std::string StoredJobState(ServerFixture& server, const std::string& job_id) {
+  std::string state;
+  REQUIRE(server.db()
+              .Run([&](pqxx::work& tx) {
+                state = tx.exec_params1("SELECT state FROM jobs WHERE job_id = $1", job_id)[0]
+                            .as<std::string>();
+                return absl::OkStatus();
+              })
+              .ok());
+  return state;
+}
+
 }  // namespace armada::testing

@@ -56,4 +56,7 @@ std::vector<std::string> SubmitJobs(ServerFixture& server, int count, const std:
 // returns the lease the executor then receives (with the job's id).
 executorapi::JobRunLease StartOneJob(ServerFixture& server);
 
+// The job's state as the jobs table holds it.
+std::string StoredJobState(ServerFixture& server, const std::string& job_id);
+
 }  // namespace armada::testing

@@ -17,18 +17,6 @@ namespace {
 
 using Kinds = std::vector<std::string>;
 
-std::string JobState(ServerFixture& server, const std::string& job_id) {
-  std::string state;
-  REQUIRE(server.db()
-              .Run([&](pqxx::work& tx) {
-                state = tx.exec_params1("SELECT state FROM jobs WHERE job_id = $1", job_id)[0]
-                            .as<std::string>();
-                return absl::OkStatus();
-              })
-              .ok());
-  return state;
-}
-
 void Preempt(ServerFixture& server, const std::string& job_id) {
   api::JobPreemptRequest request;
   request.set_queue("q");
@@ -55,7 +43,7 @@ TEST_CASE("liveness: an executor that only reports events stays alive") {
     Report(server, {Running(lease)});  // a repeat: nothing to apply, but a heartbeat
     CHECK(*server.scheduler().ExpireSilentExecutors() == 0);
   }
-  CHECK(JobState(server, lease.job().id()) == "running");
+  CHECK(StoredJobState(server, lease.job().id()) == "running");
 }
 
 TEST_CASE("liveness: a new leader gives every executor executorTimeout before expiring") {
@@ -83,10 +71,10 @@ TEST_CASE("liveness: an expired run's job is requeued, and its late success is a
   Report(server, {Running(lease)});
   server.clock().Advance(absl::Seconds(61));
   REQUIRE(*server.scheduler().ExpireSilentExecutors() == 1);
-  CHECK(JobState(server, lease.job().id()) == "queued");
+  CHECK(StoredJobState(server, lease.job().id()) == "queued");
   // The executor was only cut off: its job finished meanwhile, and it says so.
   Report(server, {Succeeded(lease)});
-  CHECK(JobState(server, lease.job().id()) == "succeeded");
+  CHECK(StoredJobState(server, lease.job().id()) == "succeeded");
   CHECK(EventKinds(server.JobSetEvents("q", "s"), lease.job().id()) ==
         Kinds{"submitted", "queued", "leased", "running", "lease_expired", "queued", "succeeded"});
   // And it is not leased again.
@@ -105,7 +93,7 @@ TEST_CASE("liveness: a late report of a run whose job was leased again is not ap
   LeaseExchange(server, {}, other);
   REQUIRE(*server.scheduler().RunCycle() == 1);
   Report(server, {Succeeded(lease)});  // the old run, from the executor declared dead
-  CHECK(JobState(server, lease.job().id()) == "leased");
+  CHECK(StoredJobState(server, lease.job().id()) == "leased");
 }
 
 TEST_CASE("at most one copy: a preempted job is requeued only once its run stopped") {
@@ -118,7 +106,7 @@ TEST_CASE("at most one copy: a preempted job is requeued only once its run stopp
   // The executor still has it: told to stop, and the job is not queued yet.
   Exchange exchange = LeaseExchange(server, {{lease.job_run_id(), api::RUNNING}});
   CHECK(exchange.cancelled == std::vector<std::string>{lease.job_run_id()});
-  CHECK(JobState(server, lease.job().id()) != "queued");
+  CHECK(StoredJobState(server, lease.job().id()) != "queued");
   CHECK(*server.scheduler().RunCycle() == 0);
   // It stopped: now the job goes back to its queue and runs again.
   LeaseExchange(server, {});
@@ -136,7 +124,7 @@ TEST_CASE("at most one copy: a preempted run's stop is confirmed by its final re
   stopped.mutable_failed()->set_reason("killed");
   stopped.mutable_failed()->set_cancelled(true);
   Report(server, {stopped});
-  CHECK(JobState(server, lease.job().id()) == "queued");
+  CHECK(StoredJobState(server, lease.job().id()) == "queued");
 }
 
 TEST_CASE("retries: every run counts against maxAttemptedRuns, started or not") {
@@ -154,7 +142,7 @@ TEST_CASE("retries: every run counts against maxAttemptedRuns, started or not") 
     returned.mutable_lease_returned()->set_reason("pod cannot be created");
     Report(server, {returned});
   }
-  CHECK(JobState(server, ids[0]) == "failed");
+  CHECK(StoredJobState(server, ids[0]) == "failed");
   auto events = server.JobSetEvents("q", "s");
   CHECK(events.back().message().failed().failure_category() == "retries_exhausted");
   CHECK_THAT(events.back().message().failed().reason(), Catch::Contains("maxAttemptedRuns 3"));
@@ -166,7 +154,7 @@ TEST_CASE("executor identity: a report about another executor's run is refused")
   server.CreateQueue("q");
   const auto lease = StartOneJob(server);
   Report(server, {Succeeded(lease)}, "impostor");
-  CHECK(JobState(server, lease.job().id()) == "leased");
+  CHECK(StoredJobState(server, lease.job().id()) == "leased");
 }
 
 TEST_CASE("bounded cycles: at most maxLeasesPerCycle, written in small transactions") {

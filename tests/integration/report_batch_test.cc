@@ -48,18 +48,6 @@ StoredRun ReadRun(ServerFixture& server, const std::string& run_id) {
   return run;
 }
 
-std::string JobState(ServerFixture& server, const std::string& job_id) {
-  std::string state;
-  REQUIRE(server.db()
-              .Run([&](pqxx::work& tx) {
-                state = tx.exec_params1("SELECT state FROM jobs WHERE job_id = $1", job_id)[0]
-                            .as<std::string>();
-                return absl::OkStatus();
-              })
-              .ok());
-  return state;
-}
-
 executorapi::RunEvent Pending(const executorapi::JobRunLease& lease) {
   auto event = RunEvent(lease);
   event.mutable_pending()->set_pod_name("pod");
@@ -141,9 +129,9 @@ TEST_CASE("report batch: many jobs, an unknown run and a returned lease in one c
   CHECK(failed_run.exit_code == 3);
   CHECK(failed_run.error == "exit code 3");
 
-  CHECK(JobState(server, leases[0].job().id()) == "succeeded");
-  CHECK(JobState(server, leases[1].job().id()) == "queued");  // for the next cycle
-  CHECK(JobState(server, leases[2].job().id()) == "failed");
+  CHECK(StoredJobState(server, leases[0].job().id()) == "succeeded");
+  CHECK(StoredJobState(server, leases[1].job().id()) == "queued");  // for the next cycle
+  CHECK(StoredJobState(server, leases[2].job().id()) == "failed");
 }
 
 TEST_CASE("report batch: a cancel under way ends with the run's end, beside ordinary reports") {
@@ -168,7 +156,7 @@ TEST_CASE("report batch: a cancel under way ends with the run's end, beside ordi
   CHECK(EventKinds(events, leases[1].job().id()) ==
         Kinds{"submitted", "queued", "leased", "running", "succeeded"});
   CHECK(ReadRun(server, leases[0].job_run_id()).state == "cancelled");
-  CHECK(JobState(server, leases[0].job().id()) == "cancelled");
+  CHECK(StoredJobState(server, leases[0].job().id()) == "cancelled");
   CHECK(ReadRun(server, leases[1].job_run_id()).state == "succeeded");
 }
 
