@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
     if (config->auth.protect_metrics) {
       options.authorize_metrics = [&authenticators](const std::string& authorization) {
         return (*authenticators)->Authenticate({authorization, ""}).status();
+    options.ui_assets = &armada::server::EmbeddedUiAssets();
       };
     }
     auto gateway = armada::server::HttpGateway::Create(

@@ -267,6 +267,7 @@ HttpGateway::HttpGateway(std::shared_ptr<grpc::ChannelInterface> channel, Option
     if (route.route.verb == "PUT") server_->Put(route.path_regex, handler);
     if (route.route.verb == "DELETE") server_->Delete(route.path_regex, handler);
   }
+  if (options_.ui_assets != nullptr) AddUiRoutes(*server_, *options_.ui_assets);
   server_->Get("/health", [this](const httplib::Request&, httplib::Response& response) {
     absl::Status health = options_.health ? options_.health() : absl::OkStatus();
     response.status = health.ok() ? 200 : 503;

@@ -1,13 +1,14 @@
 #pragma once
 
 // armada-server's HTTP port: Armada's REST routes (server/rest_routes.h),
-// /health and /metrics. Each REST call is forwarded to the gRPC method over
-// a channel, normally the server's in-process one, so the services' own
-// validation, errors and interceptors (metrics) apply unchanged and the
-// gateway depends on no service class. gRPC status codes become HTTP
-// statuses as grpc-gateway maps them (HttpStatusFromGrpc); a body that is not
-// JSON or does not fit the request message is INVALID_ARGUMENT (400) with
-// the parse position or the field in the message; errors have the body
+// /health, /metrics and the web UI (server/http/ui_assets.h). Each REST call
+// is forwarded to the gRPC method over a channel, normally the server's
+// in-process one, so the services' own validation, errors and interceptors
+// (metrics) apply unchanged and the gateway depends on no service class.
+// gRPC status codes become HTTP statuses as grpc-gateway maps them
+// (HttpStatusFromGrpc); a body that is not JSON or does not fit the request
+// message is INVALID_ARGUMENT (400) with the parse position or the field in
+// the message; errors have the body
 // {"code": <gRPC code>, "message": "...", "error": "...", "details": []}.
 // Server-streaming methods answer with chunked newline-delimited JSON, one
 // {"result": {...}} object per message, until the gRPC stream ends or the
@@ -26,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "lib/net/tls_config.h"
 #include "server/http/rest_routes.h"
+#include "server/http/ui_assets.h"
 
 namespace httplib {
 class Server;
@@ -58,6 +60,9 @@ class HttpGateway {
     // Set: /metrics answers only requests whose Authorization header this
     // accepts (the error's code becomes the HTTP status).
     std::function<absl::Status(const std::string& authorization)> authorize_metrics;
+    // The web UI's files, served at / and /ui/... (ui_assets.h); must outlive
+    // the gateway. Null: no UI routes.
+    const std::vector<UiAsset>* ui_assets = nullptr;
     // Requests served at once; each open event stream holds one.
     int max_concurrent_requests = 64;
     size_t max_body_bytes = 16 << 20;
