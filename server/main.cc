@@ -27,6 +27,7 @@
 #include "server/api/executor_admin_service.h"
 #include "server/api/executor_service.h"
 #include "server/api/jobs_service.h"
+#include "server/api/lookout_service.h"
 #include "server/api/queue_service.h"
 #include "server/api/scheduler_reporting_service.h"
 #include "server/api/submit_service.h"
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
   armada::server::SchedulingReports scheduling_reports(db->get());
   scheduler_loop.SetReports(&scheduling_reports);
   armada::server::SchedulerReportingService reporting_service(scheduling_reports, caller_auth);
+  armada::server::LookoutService lookout_service(**db, caller_auth, scheduling_reports);
   armada::events::EventRelay relay(**db, std::move(*redis), {});
   auto pruner_redis = armada::events::RedisClient::Connect(config->redis_url);
   if (!pruner_redis.ok()) return Fail(std::string(pruner_redis.status().message()));
@@ -141,6 +143,7 @@ int main(int argc, char** argv) {
   builder.RegisterService(&node_service);
   builder.RegisterService(&jobs_service);
   builder.RegisterService(&reporting_service);
+  builder.RegisterService(&lookout_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) return Fail("cannot listen on " + config->grpc_address);
   spdlog::info("armada-server listening on {} ({}; migrations applied: {})", config->grpc_address,
@@ -164,10 +167,10 @@ int main(int argc, char** argv) {
     };
     options.metrics = [&metrics] { return metrics.Serialize(); };
     options.tls = config->tls;
+    options.ui_assets = &armada::server::EmbeddedUiAssets();
     if (config->auth.protect_metrics) {
       options.authorize_metrics = [&authenticators](const std::string& authorization) {
         return (*authenticators)->Authenticate({authorization, ""}).status();
-    options.ui_assets = &armada::server::EmbeddedUiAssets();
       };
     }
     auto gateway = armada::server::HttpGateway::Create(

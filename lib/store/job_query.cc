@@ -16,7 +16,7 @@ constexpr char kJobColumns[] =
 constexpr char kRunColumns[] =
     "run_id::text, job_id, executor, node, pool, state, extract(epoch FROM leased_at)::float8, "
     "extract(epoch FROM pending_at)::float8, extract(epoch FROM running_at)::float8, "
-    "extract(epoch FROM finished_at)::float8, COALESCE(error, '')";
+    "extract(epoch FROM finished_at)::float8, COALESCE(error, ''), exit_code";
 
 std::optional<model::JobState> JobStateOf(const pqxx::field& field) {
   auto state = model::ParseJobState(field.as<std::string>());
@@ -65,6 +65,7 @@ RunView RunFromRow(const pqxx::row& row) {
   run.running_at = OptionalTime(row[8]);
   run.finished_at = OptionalTime(row[9]);
   run.error = row[10].as<std::string>();
+  if (!row[11].is_null()) run.exit_code = row[11].as<int>();
   return run;
 }
 
@@ -171,6 +172,29 @@ std::map<std::string, std::set<std::string>> ActiveQueuesByPool(pqxx::work& tx,
     for (const auto& pool : pools) by_pool[pool].insert(row[0].as<std::string>());
   }
   return by_pool;
+}
+
+std::vector<std::string> EventMessagesOfJob(pqxx::work& tx, const std::string& job_id, int limit) {
+  std::vector<std::string> messages;
+  for (const auto& row :
+       tx.exec_params("SELECT message FROM job_events WHERE job_id = $1 ORDER BY seq LIMIT $2",
+                      job_id, limit)) {
+    messages.push_back(BytesFromField(row[0]));
+  }
+  return messages;
+}
+
+std::vector<ActiveJobCount> ActiveJobCounts(pqxx::work& tx) {
+  std::vector<ActiveJobCount> counts;
+  for (const auto& row :
+       tx.exec("SELECT queue, priority_class, state, count(*) FROM jobs WHERE state IN ('queued', "
+               "'leased', 'pending', 'running') GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")) {
+    auto state = model::ParseJobState(row[2].as<std::string>());
+    if (!state.ok()) continue;
+    counts.push_back(
+        {row[0].as<std::string>(), row[1].as<std::string>(), *state, row[3].as<int64_t>()});
+  }
+  return counts;
 }
 
 }  // namespace armada::store

@@ -53,6 +53,7 @@ struct RunView {
   std::optional<absl::Time> running_at;
   std::optional<absl::Time> finished_at;
   std::string error;
+  std::optional<int> exit_code;  // set once the executor reported one
 };
 
 // The stored state of each of `job_ids` that exists (nullopt for a state name
@@ -90,5 +91,19 @@ std::map<std::string, JobView> JobsInJobSetContaining(pqxx::work& tx, const std:
 // has ever reported. Queues and pools come out sorted.
 std::map<std::string, std::set<std::string>> ActiveQueuesByPool(pqxx::work& tx,
                                                                 const std::string& default_pool);
+
+// The logged events of `job_id` (serialized api.EventMessage), oldest first,
+// at most `limit`; events older than the retention are gone.
+std::vector<std::string> EventMessagesOfJob(pqxx::work& tx, const std::string& job_id, int limit);
+
+// Jobs not yet finished, counted by queue, priority class and state. Cost:
+// one scan of the jobs table.
+struct ActiveJobCount {
+  std::string queue;
+  std::string priority_class;
+  model::JobState state;
+  int64_t count = 0;
+};
+std::vector<ActiveJobCount> ActiveJobCounts(pqxx::work& tx);
 
 }  // namespace armada::store

@@ -92,12 +92,27 @@ absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
   }
 
   try {
-    pqxx::stream_to copy(
-        tx, "jobs",
-        std::vector<std::string>{
-            "job_id", "queue", "job_set", "client_id", "owner", "priority", "state", "requests",
-            "node_selector", "priority_class", "tolerations", "node_affinity", "spec",
-            "submitted_at", "updated_at", "gang_id", "gang_cardinality", "gang_uniformity_label"});
+    pqxx::stream_to copy(tx, "jobs",
+                         std::vector<std::string>{"job_id",
+                                                  "queue",
+                                                  "job_set",
+                                                  "client_id",
+                                                  "owner",
+                                                  "priority",
+                                                  "state",
+                                                  "requests",
+                                                  "node_selector",
+                                                  "priority_class",
+                                                  "tolerations",
+                                                  "node_affinity",
+                                                  "spec",
+                                                  "submitted_at",
+                                                  "updated_at",
+                                                  "gang_id",
+                                                  "gang_cardinality",
+                                                  "gang_uniformity_label",
+                                                  "namespace",
+                                                  "annotations"});
     const std::string queued = Name(model::JobState::kQueued);
     for (const NewJob* job : to_insert) {
       std::string submitted = *TimestampText(job->submitted_at);
@@ -108,7 +123,8 @@ absl::StatusOr<std::vector<InsertedJob>> InsertJobs(pqxx::work& tx,
           LabelsToJson(job->node_selector), job->priority_class,
           TolerationsToJson(job->tolerations), AffinityToJson(job->node_affinity),
           ByteaHex(job->spec), submitted, submitted, job->gang_id,
-          static_cast<int64_t>(job->gang_cardinality), job->gang_uniformity_label);
+          static_cast<int64_t>(job->gang_cardinality), job->gang_uniformity_label,
+          job->namespace_name, LabelsToJson(job->annotations));
     }
     copy.complete();
   } catch (const pqxx::unique_violation& e) {

@@ -37,6 +37,9 @@ struct NewJob {
   std::string gang_id;  // empty: not in a gang
   int gang_cardinality = 0;
   std::string gang_uniformity_label;
+  // Kept in columns for Lookout's filters (the spec holds them too).
+  std::string namespace_name;
+  std::map<std::string, std::string> annotations;
 };
 
 // One event for the log: a serialized api.EventMessage and where it belongs.

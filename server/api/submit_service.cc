@@ -231,11 +231,24 @@ grpc::Status SubmitService::SubmitJobs(grpc::ServerContext* context,
     api::Job job = MakeJob(items[i], *valid, common::NewJobId(), *request, caller->name, now);
     const auto& pod = job.pod_specs(0);
     const GangOf gang = GangOfJob(job);
-    jobs.push_back(store::NewJob{job.id(), job.queue(), job.job_set_id(), job.client_id(),
-                                 job.owner(), valid->priority, valid->requests, NodeSelectorOf(job),
-                                 valid->priority_class_name, TolerationsOf(pod),
-                                 NodeAffinityOf(pod), job.SerializeAsString(), now, gang.id,
-                                 gang.cardinality, gang.uniformity_label});
+    jobs.push_back(store::NewJob{job.id(),
+                                 job.queue(),
+                                 job.job_set_id(),
+                                 job.client_id(),
+                                 job.owner(),
+                                 valid->priority,
+                                 valid->requests,
+                                 NodeSelectorOf(job),
+                                 valid->priority_class_name,
+                                 TolerationsOf(pod),
+                                 NodeAffinityOf(pod),
+                                 job.SerializeAsString(),
+                                 now,
+                                 gang.id,
+                                 gang.cardinality,
+                                 gang.uniformity_label,
+                                 job.namespace_(),
+                                 {job.annotations().begin(), job.annotations().end()}});
     specs.push_back(std::move(job));
   }
 

@@ -4,10 +4,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "lookout/lookout.pb.h"
 
 namespace armada::server {
 
 const std::vector<RestRoute>& ArmadaRestRoutes() {
+  // Nothing else in the HTTP part names a Lookout message; this reference
+  // links their descriptors into every binary that serves the routes.
+  static const auto* const kLookoutLinked = lookout::GetJobsRequest::descriptor();
+  (void)kLookoutLinked;
   static const std::vector<RestRoute> routes = {
       {"POST", "/v1/job/submit", "/api.Submit/SubmitJobs", "api.JobSubmitRequest",
        "api.JobSubmitResponse", "*"},
@@ -53,6 +58,25 @@ const std::vector<RestRoute>& ArmadaRestRoutes() {
       {"GET", "/v1/job/{job_id}/scheduler-report",
        "/schedulerobjects.SchedulerReporting/GetJobReport", "schedulerobjects.JobReportRequest",
        "schedulerobjects.JobReport", ""},
+      // Lookout v2 (Armada's internal/lookout/swagger.yaml), then our additions.
+      {"POST", "/api/v1/jobs", "/lookout.Lookout/GetJobs", "lookout.GetJobsRequest",
+       "lookout.GetJobsResponse", "*"},
+      {"POST", "/api/v1/jobGroups", "/lookout.Lookout/GroupJobs", "lookout.GroupJobsRequest",
+       "lookout.GroupJobsResponse", "*"},
+      {"POST", "/api/v1/jobSpec", "/lookout.Lookout/GetJobSpec", "lookout.GetJobSpecRequest",
+       "lookout.GetJobSpecResponse", "*"},
+      {"POST", "/api/v1/jobError", "/lookout.Lookout/GetJobError", "lookout.GetJobErrorRequest",
+       "lookout.ErrorStringResponse", "*"},
+      {"POST", "/api/v1/jobRunError", "/lookout.Lookout/GetJobRunError",
+       "lookout.GetJobRunErrorRequest", "lookout.ErrorStringResponse", "*"},
+      {"POST", "/api/v1/jobRunDebugMessage", "/lookout.Lookout/GetJobRunDebugMessage",
+       "lookout.GetJobRunDebugMessageRequest", "lookout.ErrorStringResponse", "*"},
+      {"GET", "/api/v1/version", "/lookout.Lookout/GetVersion", "lookout.GetVersionRequest",
+       "lookout.VersionInfo", ""},
+      {"POST", "/api/v1/jobEvents", "/lookout.Lookout/GetJobEvents", "lookout.GetJobEventsRequest",
+       "lookout.GetJobEventsResponse", "*"},
+      {"POST", "/api/v1/queueStats", "/lookout.Lookout/GetQueueStats",
+       "lookout.GetQueueStatsRequest", "lookout.GetQueueStatsResponse", "*"},
   };
   return routes;
 }

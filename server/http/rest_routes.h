@@ -31,7 +31,7 @@ struct RestRoute {
 };
 
 // Every route, in Armada's order: api.Submit (jobs, then queues), api.Event,
-// api.Jobs, schedulerobjects.SchedulerReporting.
+// api.Jobs, schedulerobjects.SchedulerReporting; then Lookout's (lookout.Lookout).
 const std::vector<RestRoute>& ArmadaRestRoutes();
 
 // A route checked against the linked protobuf descriptors.

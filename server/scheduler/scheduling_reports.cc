@@ -108,6 +108,17 @@ void SchedulingReports::Persist(const scheduling::CycleSummary& summary,
   for (size_t i = 0; i < outcomes.size() && i < options_.persisted_jobs; ++i) {
     reports["jobs"][outcomes[i].job_id] = scheduling::FormatJobReport(outcomes[i]);
   }
+  auto& shares = reports["shares"] = nlohmann::json::array();
+  for (const scheduling::QueueShare& share : summary.shares) {
+    shares.push_back({{"pool", share.pool},
+                      {"queue", share.queue},
+                      {"weight", share.weight},
+                      {"fairShare", share.fair_share},
+                      {"adjustedFairShare", share.adjusted_fair_share},
+                      {"actualShare", share.actual_share},
+                      {"decayedUsage", share.decayed_usage},
+                      {"cost", share.cost}});
+  }
   // Reports quote job and queue facts (reasons, selectors) that came from
   // outside: a strict dump would throw on invalid UTF-8 and end the leader,
   // and every replica that took over after it.
@@ -216,6 +227,42 @@ absl::StatusOr<std::string> SchedulingReports::JobReport(const std::string& job_
   auto it = job_at_.find(job_id);
   if (it == job_at_.end()) return JobNotFound(job_id);
   return scheduling::FormatJobReport(*it->second);
+}
+
+absl::StatusOr<std::vector<scheduling::QueueShare>> SchedulingReports::LatestShares() const {
+  auto source = Choose();
+  if (!source.ok()) return source.status();
+  if (*source == Source::kMemory) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cycles_.empty()) return NoCycle();
+    return cycles_.front()->shares;
+  }
+  auto text = ReadStored("reports->>'shares'", "", 0);
+  if (!text.ok()) return text.status();
+  std::vector<scheduling::QueueShare> shares;
+  if (!*text) return shares;  // stored by a server that did not keep shares
+  const nlohmann::json json = nlohmann::json::parse(**text, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_array()) return shares;
+  // value() throws on a field of the wrong type; a damaged row must not end
+  // the caller's request with an exception, only yield fewer shares.
+  for (const auto& item : json) {
+    if (!item.is_object()) continue;
+    scheduling::QueueShare share;
+    try {
+      share.pool = item.value("pool", "");
+      share.queue = item.value("queue", "");
+      share.weight = item.value("weight", 1.0);
+      share.fair_share = item.value("fairShare", 0.0);
+      share.adjusted_fair_share = item.value("adjustedFairShare", 0.0);
+      share.actual_share = item.value("actualShare", 0.0);
+      share.decayed_usage = item.value("decayedUsage", 0.0);
+      share.cost = item.value("cost", 0.0);
+    } catch (const nlohmann::json::exception&) {
+      continue;
+    }
+    shares.push_back(std::move(share));
+  }
+  return shares;
 }
 
 }  // namespace armada::server

@@ -74,6 +74,11 @@ class SchedulingReports {
   // the job (finished, cancelled, unknown, or evicted from the LRU). Thread-safe.
   absl::StatusOr<std::string> JobReport(const std::string& job_id) const;
 
+  // Every queue's shares in every pool from the latest cycle, sorted by
+  // (pool, queue). kNotFound when no cycle is recorded here or in PostgreSQL.
+  // Thread-safe.
+  absl::StatusOr<std::vector<scheduling::QueueShare>> LatestShares() const;
+
  private:
   // What to answer from: this store's cycles when they are at least as
   // recent as the stored row (or there is no database), else the stored row.

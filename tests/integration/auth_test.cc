@@ -210,6 +210,16 @@ const std::map<std::string, Expectation>& Table() {
       {"schedulerobjects.SchedulerReporting/GetSchedulingReport", {"", kBob}},
       {"schedulerobjects.SchedulerReporting/GetQueueReport", {"", kBob}},
       {"schedulerobjects.SchedulerReporting/GetJobReport", {"", kBob}},
+      // Lookout: any authenticated caller; answers hold only watchable queues.
+      {"lookout.Lookout/GetJobs", {"", kBob}},
+      {"lookout.Lookout/GroupJobs", {"", kBob}},
+      {"lookout.Lookout/GetJobSpec", {"", kBob}},
+      {"lookout.Lookout/GetJobError", {"", kBob}},
+      {"lookout.Lookout/GetJobRunError", {"", kBob}},
+      {"lookout.Lookout/GetJobRunDebugMessage", {"", kBob}},
+      {"lookout.Lookout/GetJobEvents", {"", kBob}},
+      {"lookout.Lookout/GetQueueStats", {"", kBob}},
+      {"lookout.Lookout/GetVersion", {"", kBob}},
   };
   return table;
 }
@@ -223,7 +233,7 @@ TEST_CASE("auth: the table covers every method of every service the server regis
   std::set<std::string> served;
   for (const char* service :
        {"api.Submit", "api.QueueService", "api.Event", "api.Executor", "api.Node", "api.Jobs",
-        "schedulerobjects.SchedulerReporting", "executorapi.ExecutorApi"}) {
+        "schedulerobjects.SchedulerReporting", "executorapi.ExecutorApi", "lookout.Lookout"}) {
     const auto* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     REQUIRE(descriptor != nullptr);

@@ -70,6 +70,8 @@ ServerFixture::ServerFixture(server::ServerConfig config,
   scheduler_loop_->SetReports(scheduling_reports_.get());
   reporting_service_ =
       std::make_unique<server::SchedulerReportingService>(*scheduling_reports_, *caller_auth_);
+  lookout_service_ =
+      std::make_unique<server::LookoutService>(*db_, *caller_auth_, *scheduling_reports_);
   auto redis = events::RedisClient::Connect(config.redis_url);
   REQUIRE(redis.ok());
   relay_ =
@@ -86,6 +88,7 @@ ServerFixture::ServerFixture(server::ServerConfig config,
   builder.RegisterService(node_service_.get());
   builder.RegisterService(jobs_service_.get());
   builder.RegisterService(reporting_service_.get());
+  builder.RegisterService(lookout_service_.get());
   if (customize) customize(builder);
   server_ = builder.BuildAndStart();
   REQUIRE(server_ != nullptr);
@@ -99,6 +102,7 @@ ServerFixture::ServerFixture(server::ServerConfig config,
   nodes_ = api::Node::NewStub(channel);
   jobs_ = api::Jobs::NewStub(channel);
   reporting_ = schedulerobjects::SchedulerReporting::NewStub(channel);
+  lookout_ = lookout::Lookout::NewStub(channel);
 }
 
 ServerFixture::~ServerFixture() {

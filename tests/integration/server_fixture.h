@@ -24,6 +24,7 @@
 #include "server/api/executor_admin_service.h"
 #include "server/api/executor_service.h"
 #include "server/api/jobs_service.h"
+#include "server/api/lookout_service.h"
 #include "server/api/queue_service.h"
 #include "server/api/scheduler_reporting_service.h"
 #include "server/api/submit_service.h"
@@ -62,6 +63,7 @@ class ServerFixture {
   // What the cycles run through scheduler() recorded, and its gRPC client.
   server::SchedulingReports& scheduling_reports() { return *scheduling_reports_; }
   schedulerobjects::SchedulerReporting::Stub& reporting() { return *reporting_; }
+  lookout::Lookout::Stub& lookout() { return *lookout_; }
   events::EventRelay& relay() { return *relay_; }
   server::EventService& event_service() { return *event_service_; }
   // host:port of the gRPC server, for tests that open channels of their own.
@@ -101,6 +103,7 @@ class ServerFixture {
   std::unique_ptr<server::SchedulerLoop> scheduler_loop_;
   std::unique_ptr<server::SchedulingReports> scheduling_reports_;
   std::unique_ptr<server::SchedulerReportingService> reporting_service_;
+  std::unique_ptr<server::LookoutService> lookout_service_;
   std::unique_ptr<events::EventRelay> relay_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<api::Submit::Stub> submit_;
@@ -111,6 +114,7 @@ class ServerFixture {
   std::unique_ptr<api::Node::Stub> nodes_;
   std::unique_ptr<api::Jobs::Stub> jobs_;
   std::unique_ptr<schedulerobjects::SchedulerReporting::Stub> reporting_;
+  std::unique_ptr<lookout::Lookout::Stub> lookout_;
 };
 
 // A job request item running `command` with cpu and memory requests.
