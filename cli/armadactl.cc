@@ -516,19 +516,23 @@ void AddCordon(CLI::App& app, CommandLine& cl, bool cordon) {
 
 void AddLogs(CLI::App& app, CommandLine& cl) {
   CLI::App* logs = app.add_subcommand(
-      "logs", "Print a job's output (local-backend executors on this machine or a shared disk)");
+      "logs", "Print a job's output, from the executor that ran it (through the server)");
   logs->add_option("job-id", cl.job_id, "Job id")->required();
-  logs->add_option("--log-dir", cl.logs.log_dir,
-                   "The executor's workDir (default: the context's localLogDir)");
   logs->add_option("--run", cl.logs.run_id, "Run id (default: the latest run)");
-  logs->add_option("--stream", cl.logs.stream, "stdout, stderr or both")
+  logs->add_flag("-f,--follow", cl.logs.follow, "Keep printing new output until the job ends");
+  logs->add_option("--since", cl.logs.since,
+                   "Only output newer than this: a duration (10m) or an RFC 3339 time");
+  logs->add_option("--tail", cl.logs.tail, "Only the last N lines")->check(CLI::NonNegativeNumber);
+  logs->add_option("--log-dir", cl.logs.log_dir,
+                   "Read a local-backend executor's workDir on this machine instead");
+  logs->add_option("--stream", cl.logs.stream, "With --log-dir: stdout, stderr or both")
       ->check(CLI::IsMember({"stdout", "stderr", "both"}))
       ->capture_default_str();
   logs->callback([&cl] {
     cl.action = [&cl](Session& session) -> absl::Status {
       ASSIGN_OR_RETURN(const ResolvedConnection* connection, session.Connection());
       LogsOptions options = cl.logs;
-      if (options.log_dir.empty()) options.log_dir = connection->local_log_dir;
+      options.fallback_log_dir = connection->local_log_dir;
       ASSIGN_OR_RETURN(ArmadaClient * client, session.Client());
       return RunLogs(*client, cl.job_id, options, std::cout, std::cerr);
     };

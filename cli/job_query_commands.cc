@@ -11,7 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "api/event.pb.h"
+#include "binoculars/binoculars.pb.h"
 #include "cli/event_printer.h"
 #include "lib/common/status_macros.h"
 
@@ -186,12 +188,122 @@ absl::Status RunGetJob(ArmadaClient& client, const std::string& job_id, OutputFo
   return absl::OkStatus();
 }
 
+namespace {
+
+// The `since` flag as LogRequest fields: a duration back from now, or an RFC 3339 time.
+absl::Status SetSince(const std::string& since, binoculars::LogRequest& request) {
+  if (since.empty()) return absl::OkStatus();
+  absl::Duration ago;
+  if (absl::ParseDuration(since, &ago) && ago >= absl::ZeroDuration()) {
+    request.mutable_log_options()->set_sinceseconds(
+        std::max<int64_t>(1, absl::ToInt64Seconds(ago)));
+    return absl::OkStatus();
+  }
+  absl::Time at;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, since, &at, &error)) {
+    request.set_since_time(since);
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--since ", since, ": expected a duration (10m, 1h30m) or an RFC 3339 time"));
+}
+
+absl::StatusOr<binoculars::LogResponse> FetchLogs(ArmadaClient& client,
+                                                  const binoculars::LogRequest& request) {
+  ASSIGN_OR_RETURN(const std::string bytes,
+                   client.CallRaw("/binoculars.Binoculars/Logs", request.SerializeAsString()));
+  binoculars::LogResponse response;
+  if (!response.ParseFromString(bytes)) {
+    return absl::DataLossError("the server's LogResponse does not decode");
+  }
+  return response;
+}
+
+// True once the job is in a state it cannot leave (or unknown to the server).
+absl::StatusOr<bool> JobEnded(ArmadaClient& client, const std::string& job_id) {
+  api::JobStatusRequest request;
+  request.add_job_ids(job_id);
+  ASSIGN_OR_RETURN(const api::JobStatusResponse status, client.GetJobStatus(request));
+  const auto it = status.job_states().find(job_id);
+  if (it == status.job_states().end()) return true;
+  switch (it->second) {
+    case api::SUCCEEDED:
+    case api::FAILED:
+    case api::CANCELLED:
+    case api::PREEMPTED:
+    case api::REJECTED:
+    case api::UNKNOWN:
+      return true;
+    default:
+      return false;
+  }
+}
+
+absl::Status LogsOverApi(ArmadaClient& client, const std::string& job_id,
+                         const LogsOptions& options, std::ostream& out) {
+  binoculars::LogRequest request;
+  request.set_job_id(job_id);
+  request.set_run_id(options.run_id);
+  RETURN_IF_ERROR(SetSince(options.since, request));
+  // Following, the tail is cut here from the first answer, so that later answers (the whole
+  // log again, from executors that keep no line times) line up with what was printed.
+  if (options.tail > 0 && !options.follow) {
+    request.mutable_log_options()->set_taillines(options.tail);
+  }
+  size_t printed = 0;  // lines of the current answer already printed (executors without times)
+  bool first = true;
+  std::string last_timestamp;
+  while (true) {
+    // Ask whether the job has ended before reading, so that the last read holds its last line.
+    bool ended = true;
+    if (options.follow) {
+      ASSIGN_OR_RETURN(ended, JobEnded(client, job_id));
+    }
+    ASSIGN_OR_RETURN(const binoculars::LogResponse response, FetchLogs(client, request));
+    size_t i = 0;
+    if (!last_timestamp.empty()) {
+      // Asked from the last line's time on: skip the lines already printed at that time.
+      while (i < static_cast<size_t>(response.log_size()) &&
+             response.log(static_cast<int>(i)).timestamp() <= last_timestamp) {
+        ++i;
+      }
+    } else {
+      i = std::min(printed, static_cast<size_t>(response.log_size()));
+    }
+    if (first && options.follow && options.tail > 0 && response.log_size() > options.tail) {
+      i = static_cast<size_t>(response.log_size() - options.tail);
+    }
+    first = false;
+    for (; i < static_cast<size_t>(response.log_size()); ++i) {
+      const binoculars::LogLine& line = response.log(static_cast<int>(i));
+      if (!line.timestamp().empty()) out << line.timestamp() << ' ';
+      out << line.line() << '\n';
+    }
+    out.flush();
+    printed = static_cast<size_t>(response.log_size());
+    if (response.log_size() > 0 && !response.log(response.log_size() - 1).timestamp().empty()) {
+      last_timestamp = response.log(response.log_size() - 1).timestamp();
+      request.set_since_time(last_timestamp);
+      request.mutable_log_options()->clear_sinceseconds();
+    }
+    if (ended) return absl::OkStatus();
+    absl::SleepFor(options.follow_period);
+  }
+}
+
+}  // namespace
+
 absl::Status RunLogs(ArmadaClient& client, const std::string& job_id, const LogsOptions& options,
                      std::ostream& out, std::ostream& err) {
   if (options.log_dir.empty()) {
-    return absl::InvalidArgumentError(
-        "no log directory: pass --log-dir (the executor's workDir) or set localLogDir in the "
-        "context");
+    absl::Status api_status = LogsOverApi(client, job_id, options, out);
+    if (!absl::IsFailedPrecondition(api_status) || options.fallback_log_dir.empty()) {
+      return api_status;
+    }
+    LogsOptions local = options;
+    local.log_dir = options.fallback_log_dir;
+    return RunLogs(client, job_id, local, out, err);
   }
   if (options.stream != "stdout" && options.stream != "stderr" && options.stream != "both") {
     return absl::InvalidArgumentError(

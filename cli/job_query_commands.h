@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "api/job.pb.h"
 #include "cli/armada_client.h"
 #include "cli/output_format.h"
@@ -61,20 +62,34 @@ absl::Status RunGetJob(ArmadaClient& client, const std::string& job_id, OutputFo
                        std::ostream& out);
 
 struct LogsOptions {
-  // The executor's local-backend work directory (its `workDir`), which holds one directory per
-  // run with stdout.log and stderr.log.
+  // Set: read the files of a local-backend executor's work directory (its `workDir`, one
+  // directory per run with stdout.log and stderr.log) instead of asking the server.
   std::string log_dir;
+  // The context's localLogDir: read there only when the server has no Binoculars address for
+  // the run's executor (FAILED_PRECONDITION).
+  std::string fallback_log_dir;
   // The run to show; empty: the job's latest run.
   std::string run_id;
-  // Which file: "stdout", "stderr" or "both" (stdout.log to `out`, then stderr.log to `err`).
+  // Files only: "stdout", "stderr" or "both" (stdout.log to `out`, then stderr.log to `err`).
   std::string stream = "both";
+  // Over the API: keep printing new lines until the job ends.
+  bool follow = false;
+  // Over the API: only lines newer than this ("10m", "1h30m") or than this RFC 3339 time.
+  std::string since;
+  int64_t tail = 0;  // over the API: only the last this many lines; 0 = all
+  absl::Duration follow_period = absl::Seconds(1);
 };
 
-// `logs JOB_ID`: finds the run (GetJobDetails with runs) and copies its log files from
-// <log_dir>/<run_id>/. Errors: kInvalidArgument without a log_dir or with an unknown stream;
-// kNotFound for an unknown job, a job without runs, or a run whose directory is not there (the
-// message names the executor and node it ran on, since the directory is only readable on that
-// machine or through a shared filesystem, and the executor deletes it after its logRetention).
+// `logs JOB_ID`. By default through the server's binoculars.Binoculars (which asks the
+// executor that ran the job), so it works from any machine: prints each line, prefixed with
+// its timestamp when the executor keeps one; with `follow`, asks again every follow_period for
+// lines after the last one printed, until the job is in a terminal state. Errors: the server's
+// (NOT_FOUND for an unknown or never-run job, UNAVAILABLE naming an unreachable executor);
+// kInvalidArgument for a bad `since`.
+//
+// With log_dir (or fallback_log_dir, see above): finds the run (GetJobDetails with runs) and
+// copies its log files from <dir>/<run_id>/. kNotFound for a run whose directory is not there
+// (naming the executor and node it ran on).
 absl::Status RunLogs(ArmadaClient& client, const std::string& job_id, const LogsOptions& options,
                      std::ostream& out, std::ostream& err);
 

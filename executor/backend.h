@@ -158,6 +158,24 @@ struct RunUpdate {
   absl::Time time{};  // when the backend observed the change (wall clock, for display)
 };
 
+// What a caller asks of a run's output (binoculars.LogRequest, as the executor resolves it).
+struct LogQuery {
+  std::string run_id{};         // "" = the latest run of `job_id` the backend knows
+  std::string job_id{};         // REQUIRES: non-empty when run_id is empty
+  std::string pod_namespace{};  // Kubernetes: the pod's namespace; "" = the backend's default
+  // Only lines stamped after this; backends that keep no per-line time ignore it.
+  absl::Time since = absl::InfinitePast();
+  int64_t tail_lines = 0;              // > 0: only the last this many lines
+  int64_t limit_bytes = kMaxLogBytes;  // at most this much text; later lines are dropped
+  static constexpr int64_t kMaxLogBytes = 2'000'000;  // Armada's Binoculars limit
+};
+
+// One line of a run's output, without its newline.
+struct LogLine {
+  std::string timestamp{};  // RFC 3339 with nanoseconds; "" when the backend keeps none
+  std::string line{};
+};
+
 // A run the backend already had when the executor started (see Backend::Recover).
 struct ExistingRun {
   std::string run_id{};
@@ -223,6 +241,12 @@ class Backend {
   // Recover never returns it again. Logs may be kept for their retention period. Cancels
   // the run first if it is somehow still active. Idempotent; unknown ids are a no-op.
   virtual void Forget(const std::string& run_id) = 0;
+
+  // The run's output so far, oldest line first, as `query` limits it. A running run's
+  // output grows between calls. Errors: kNotFound when the backend has no output for the
+  // run (never ran here, or its logs passed their retention), naming the run or job;
+  // kUnavailable when the place the output lives cannot be reached now.
+  virtual absl::StatusOr<std::vector<LogLine>> Logs(const LogQuery& query) const = 0;
 
   // The runs started or recovered and not yet finished, sorted by id.
   virtual std::vector<std::string> ActiveRunIds() const = 0;

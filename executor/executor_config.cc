@@ -103,9 +103,11 @@ absl::Status ParseConnection(const YAML::Node& root, ExecutorConfig& config) {
 
 absl::Status Parse(const YAML::Node& root, ExecutorConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(
-      root, {"serverUrl", "tls", "forceNoTls", "auth", "executorId", "pool", "mode", "backend",
-             "nodeName", "nodeLabels", "capacity", "workDir", "leasePeriod", "logRetention",
-             "maxLeasedRuns", "maxReconnectBackoff", "maxEventsPerReport", "fake", "kubernetes"}));
+      root, {"serverUrl",          "tls",          "forceNoTls",    "auth",
+             "executorId",         "pool",         "mode",          "backend",
+             "nodeName",           "nodeLabels",   "capacity",      "workDir",
+             "leasePeriod",        "logRetention", "maxLeasedRuns", "maxReconnectBackoff",
+             "maxEventsPerReport", "binoculars",   "fake",          "kubernetes"}));
   auto read = [&](const char* key, std::string& out) {
     if (root[key]) out = root[key].as<std::string>();
   };
@@ -129,6 +131,13 @@ absl::Status Parse(const YAML::Node& root, ExecutorConfig& config) {
   RETURN_IF_ERROR(common::ReadDuration(root, "leasePeriod", &config.lease_period));
   RETURN_IF_ERROR(common::ReadDuration(root, "logRetention", &config.log_retention));
   RETURN_IF_ERROR(common::ReadDuration(root, "maxReconnectBackoff", &config.max_reconnect_backoff));
+  if (const YAML::Node binoculars = root["binoculars"]) {
+    RETURN_IF_ERROR(common::CheckKnownKeys(binoculars, {"listen", "tokenFile"}));
+    if (binoculars["listen"]) config.binoculars.listen = binoculars["listen"].as<std::string>();
+    if (binoculars["tokenFile"]) {
+      config.binoculars.token_file = binoculars["tokenFile"].as<std::string>();
+    }
+  }
   if (root["fake"]) RETURN_IF_ERROR(ParseFake(root["fake"], config.fake));
   if (root["kubernetes"]) {
     RETURN_IF_ERROR(kubernetes::ParseKubernetesConfig(root["kubernetes"], config.kubernetes));

@@ -50,6 +50,11 @@ struct ExecutorConfig {
   absl::Duration max_reconnect_backoff = absl::Seconds(10);
   // Events per ReportEvents call (a longer backlog goes in several calls).
   int max_events_per_report = 1000;
+  // binoculars.Binoculars (a run's output, for armada-server and Lookout).
+  struct Binoculars {
+    std::string listen{};      // "host:port" to serve on; "" = not served
+    std::string token_file{};  // callers must send "Bearer <file's content>"; "" = no check
+  } binoculars;
   // backend: fake.
   FakeBackend::Options fake;
   // backend: kubernetes (see executor/backends/kubernetes/kubernetes_config.h).

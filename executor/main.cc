@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "executor/backend_factory.h"
+#include "executor/binoculars_service.h"
 #include "executor/executor_agent.h"
 #include "executor/executor_config.h"
 #include "lib/common/clock.h"
@@ -64,6 +65,37 @@ int main(int argc, char** argv) {
                : config->tls.cert_file.empty() ? "TLS"
                                                : "mutual TLS");
 
+  // Binoculars: the runs' output, for armada-server to fetch on behalf of users.
+  std::unique_ptr<armada::executor::BinocularsService> binoculars;
+  std::unique_ptr<grpc::Server> binoculars_server;
+  if (!config->binoculars.listen.empty()) {
+    std::shared_ptr<armada::net::AuthorizationSource> token;
+    if (!config->binoculars.token_file.empty()) {
+      auto source =
+          armada::net::AuthorizationSource::Create({.token_file = config->binoculars.token_file});
+      if (!source.ok()) {
+        spdlog::error("binoculars.tokenFile: {}", std::string(source.status().message()));
+        return 1;
+      }
+      token = *source;
+    } else if (!config->binoculars.listen.starts_with("127.") &&
+               !config->binoculars.listen.starts_with("localhost:") &&
+               !config->binoculars.listen.starts_with("[::1]:")) {
+      spdlog::warn("binoculars on {} answers any caller: set binoculars.tokenFile",
+                   config->binoculars.listen);
+    }
+    binoculars = std::make_unique<armada::executor::BinocularsService>(**backend, token);
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(config->binoculars.listen, grpc::InsecureServerCredentials());
+    builder.RegisterService(binoculars.get());
+    binoculars_server = builder.BuildAndStart();
+    if (binoculars_server == nullptr) {
+      spdlog::error("binoculars.listen: cannot listen on {}", config->binoculars.listen);
+      return 1;
+    }
+    spdlog::info("binoculars listening on {}", config->binoculars.listen);
+  }
+
   std::atomic<bool> stop{false};
   std::thread signal_thread([&] {
     int signal = armada::common::WaitForShutdownSignal(signals);
@@ -76,5 +108,6 @@ int main(int argc, char** argv) {
   armada::common::RunGuarded(
       "executor agent", [&] { agent.Run(stop); }, [&] { return stop.load(); });
   signal_thread.join();
+  if (binoculars_server != nullptr) binoculars_server->Shutdown();
   return 0;
 }

@@ -34,6 +34,7 @@
 #include "server/http/http_gateway.h"
 #include "server/http/metrics.h"
 #include "server/http/metrics_refresher.h"
+#include "server/logs/binoculars_proxy.h"
 #include "server/scheduler/scheduler_loop.h"
 #include "server/server_config.h"
 #include "spdlog/spdlog.h"
@@ -112,6 +113,15 @@ int main(int argc, char** argv) {
   scheduler_loop.SetReports(&scheduling_reports);
   armada::server::SchedulerReportingService reporting_service(scheduling_reports, caller_auth);
   armada::server::LookoutService lookout_service(**db, caller_auth, scheduling_reports);
+  std::shared_ptr<armada::net::AuthorizationSource> binoculars_token;
+  if (!config->binoculars.token_file.empty()) {
+    auto token =
+        armada::net::AuthorizationSource::Create({.token_file = config->binoculars.token_file});
+    if (!token.ok()) return Fail("binoculars.tokenFile: " + std::string(token.status().message()));
+    binoculars_token = *token;
+  }
+  armada::server::BinocularsProxy binoculars(**db, caller_auth, config->binoculars,
+                                             binoculars_token);
   armada::events::EventRelay relay(**db, std::move(*redis), {});
   auto pruner_redis = armada::events::RedisClient::Connect(config->redis_url);
   if (!pruner_redis.ok()) return Fail(std::string(pruner_redis.status().message()));
@@ -144,6 +154,7 @@ int main(int argc, char** argv) {
   builder.RegisterService(&jobs_service);
   builder.RegisterService(&reporting_service);
   builder.RegisterService(&lookout_service);
+  builder.RegisterService(&binoculars);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) return Fail("cannot listen on " + config->grpc_address);
   spdlog::info("armada-server listening on {} ({}; migrations applied: {})", config->grpc_address,

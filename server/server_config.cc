@@ -187,11 +187,26 @@ absl::Status ParseSubmitDefaults(const YAML::Node& submit, model::SubmitConfig& 
 }
 
 absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
-  RETURN_IF_ERROR(common::CheckKnownKeys(
-      root, {"grpcAddress", "httpAddress", "databaseUrl", "redisUrl", "databaseConnections",
-             "schedulePeriod", "executorTimeout", "maxUnacknowledgedRunsPerExecutor", "maxRetries",
-             "maxAttemptedRuns", "requeuePreemptedJobs", "leaderLockTimeout", "maxLeasesPerCycle",
-             "leasesPerTransaction", "eventRetention", "submit", "scheduling", "auth", "tls"}));
+  RETURN_IF_ERROR(common::CheckKnownKeys(root, {"grpcAddress",
+                                                "httpAddress",
+                                                "databaseUrl",
+                                                "redisUrl",
+                                                "databaseConnections",
+                                                "schedulePeriod",
+                                                "executorTimeout",
+                                                "maxUnacknowledgedRunsPerExecutor",
+                                                "maxRetries",
+                                                "maxAttemptedRuns",
+                                                "requeuePreemptedJobs",
+                                                "leaderLockTimeout",
+                                                "maxLeasesPerCycle",
+                                                "leasesPerTransaction",
+                                                "eventRetention",
+                                                "submit",
+                                                "scheduling",
+                                                "auth",
+                                                "tls",
+                                                "binoculars"}));
   if (root["grpcAddress"]) config.grpc_address = root["grpcAddress"].as<std::string>();
   if (root["httpAddress"]) config.http_address = root["httpAddress"].as<std::string>();
   if (root["databaseUrl"]) config.database_url = root["databaseUrl"].as<std::string>();
@@ -227,6 +242,22 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
     RETURN_IF_ERROR(auth::ParseAuthConfig(auth, &config.auth));
   }
   if (const YAML::Node tls = root["tls"]) RETURN_IF_ERROR(ParseTls(tls, config.tls));
+  if (const YAML::Node binoculars = root["binoculars"]) {
+    RETURN_IF_ERROR(common::CheckKnownKeys(
+        binoculars, {"executorUrlPattern", "executorUrls", "tokenFile", "timeout"}));
+    BinocularsConfig& b = config.binoculars;
+    if (binoculars["executorUrlPattern"]) {
+      b.executor_url_pattern = binoculars["executorUrlPattern"].as<std::string>();
+    }
+    if (binoculars["executorUrls"]) {
+      b.executor_urls = binoculars["executorUrls"].as<std::map<std::string, std::string>>();
+    }
+    if (binoculars["tokenFile"]) b.token_file = binoculars["tokenFile"].as<std::string>();
+    RETURN_IF_ERROR(common::ReadDuration(binoculars, "timeout", &b.timeout));
+    if (b.timeout <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError("binoculars.timeout: must be > 0");
+    }
+  }
   if (const YAML::Node submit = root["submit"]) {
     RETURN_IF_ERROR(common::CheckKnownKeys(submit, {"defaultNamespace",
                                                     "allowedPriorityClasses",

@@ -3,6 +3,7 @@
 // armada-server's configuration: a YAML file, then DATABASE_URL and REDIS_URL
 // from the environment where the file leaves them unset.
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -14,6 +15,16 @@
 #include "lib/scheduling/scheduling_config.h"
 
 namespace armada::server {
+
+// Where the server finds each executor's Binoculars (a run's output).
+struct BinocularsConfig {
+  // "host:port" with {EXECUTOR_ID} (or Lookout's {CLUSTER_ID}) replaced by the
+  // executor's id, e.g. "armada-executor-{EXECUTOR_ID}:50052"; "" = none.
+  std::string executor_url_pattern{};
+  std::map<std::string, std::string> executor_urls{};  // by executor id; wins over the pattern
+  std::string token_file{};  // sent as "Bearer <content>"; the executors' binoculars.tokenFile
+  absl::Duration timeout = absl::Seconds(10);  // per forwarded call
+};
 
 struct ServerConfig {
   std::string grpc_address = "0.0.0.0:50051";
@@ -53,6 +64,7 @@ struct ServerConfig {
   // Who may call and what they may do (docs/security.md). Absent from the
   // file: anonymous callers with every permission.
   auth::AuthConfig auth;
+  BinocularsConfig binoculars;
 };
 
 // Reads `path` (empty: defaults only) and applies environment overrides.

@@ -1,6 +1,10 @@
 #include "server/api/caller_auth.h"
 
+#include <map>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
+#include "lib/common/status_macros.h"
 #include "lib/net/server_credentials.h"
 #include "lib/store/queue_store.h"
 #include "spdlog/spdlog.h"
@@ -114,6 +118,23 @@ absl::Status CallerAuth::Logged(const grpc::ServerContextBase& context,
     spdlog::warn("refused a call from {}: {}", context.peer(), std::string(refusal.message()));
   }
   return refusal;
+}
+
+absl::StatusOr<store::JobView> CallerAuth::VisibleJob(const auth::Principal& principal,
+                                                      const std::string& job_id) const {
+  if (job_id.empty()) return absl::InvalidArgumentError("jobId: must not be empty");
+  std::map<std::string, store::JobView> jobs;
+  RETURN_IF_ERROR(db_.Run([&](pqxx::work& tx) {
+    jobs = store::JobsById(tx, {job_id});
+    return absl::OkStatus();
+  }));
+  auto it = jobs.find(job_id);
+  if (it == jobs.end() || !CheckOnQueue(principal, it->second.queue,
+                                        auth::Permission::kWatchAllEvents, auth::QueueVerb::kWatch)
+                               .ok()) {
+    return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
+  }
+  return std::move(it->second);
 }
 
 }  // namespace armada::server

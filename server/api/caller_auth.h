@@ -14,6 +14,7 @@
 #include "lib/auth/authenticator.h"
 #include "lib/auth/permissions.h"
 #include "lib/store/database.h"
+#include "lib/store/job_query.h"
 
 namespace armada::server {
 
@@ -43,6 +44,12 @@ class CallerAuth {
   // For a principal already authenticated (checks on several queues).
   absl::Status CheckOnQueue(const auth::Principal& principal, const std::string& queue,
                             auth::Permission any, auth::QueueVerb verb) const;
+
+  // The stored job `job_id` if `principal` may watch its queue (the queue's
+  // watch verb, or watch_all_events); NOT_FOUND otherwise, so that a caller
+  // learns nothing of other queues' jobs. INVALID_ARGUMENT for an empty id.
+  absl::StatusOr<store::JobView> VisibleJob(const auth::Principal& principal,
+                                            const std::string& job_id) const;
 
   const auth::PermissionPolicy& policy() const { return policy_; }
 

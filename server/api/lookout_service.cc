@@ -154,10 +154,6 @@ bool Visible(const std::optional<std::vector<std::string>>& queues, const std::s
   return !queues || std::find(queues->begin(), queues->end(), queue) != queues->end();
 }
 
-absl::Status JobNotFound(const std::string& job_id) {
-  return absl::NotFoundError(absl::StrCat("job ", job_id, " not found"));
-}
-
 }  // namespace
 
 absl::StatusOr<std::optional<std::vector<std::string>>> LookoutService::VisibleQueues(
@@ -270,28 +266,6 @@ grpc::Status LookoutService::GroupJobs(grpc::ServerContext* context,
 
 namespace {
 
-// The stored job `job_id` if `caller` may watch its queue; NOT_FOUND otherwise,
-// so that a caller learns nothing of other queues' jobs.
-absl::StatusOr<store::JobView> VisibleJob(store::Database& db, const CallerAuth& auth,
-                                          const auth::Principal& caller,
-                                          const std::string& job_id) {
-  if (job_id.empty()) return absl::InvalidArgumentError("jobId: must not be empty");
-  std::map<std::string, store::JobView> jobs;
-  absl::Status status = db.Run([&](pqxx::work& tx) {
-    jobs = store::JobsById(tx, {job_id});
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  auto it = jobs.find(job_id);
-  if (it == jobs.end()) return JobNotFound(job_id);
-  if (!auth.CheckOnQueue(caller, it->second.queue, auth::Permission::kWatchAllEvents,
-                         auth::QueueVerb::kWatch)
-           .ok()) {
-    return JobNotFound(job_id);
-  }
-  return std::move(it->second);
-}
-
 // The run `run_id` if `caller` may watch its job's queue; NOT_FOUND otherwise.
 absl::StatusOr<store::RunView> VisibleRun(store::Database& db, const CallerAuth& auth,
                                           const auth::Principal& caller,
@@ -306,7 +280,7 @@ absl::StatusOr<store::RunView> VisibleRun(store::Database& db, const CallerAuth&
   auto canonical = store::CanonicalRunId(run_id);
   auto it = canonical ? runs.find(*canonical) : runs.end();
   if (it == runs.end()) return absl::NotFoundError(absl::StrCat("run ", run_id, " not found"));
-  auto job = VisibleJob(db, auth, caller, it->second.job_id);
+  auto job = auth.VisibleJob(caller, it->second.job_id);
   if (!job.ok()) return absl::NotFoundError(absl::StrCat("run ", run_id, " not found"));
   return std::move(it->second);
 }
@@ -318,7 +292,7 @@ grpc::Status LookoutService::GetJobSpec(grpc::ServerContext* context,
                                         lookout::GetJobSpecResponse* response) {
   auto caller = auth_.Authenticate(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto job = VisibleJob(db_, auth_, *caller, request->job_id());
+  auto job = auth_.VisibleJob(*caller, request->job_id());
   if (!job.ok()) return ToGrpcStatus(job.status());
   if (!response->mutable_job()->ParseFromString(job->spec)) {
     spdlog::warn("queue={} jobset={} job={} stored spec does not decode", job->queue, job->job_set,
@@ -334,7 +308,7 @@ grpc::Status LookoutService::GetJobError(grpc::ServerContext* context,
                                          lookout::ErrorStringResponse* response) {
   auto caller = auth_.Authenticate(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto job = VisibleJob(db_, auth_, *caller, request->job_id());
+  auto job = auth_.VisibleJob(*caller, request->job_id());
   if (!job.ok()) return ToGrpcStatus(job.status());
   if (!job->error.empty()) {
     response->set_error_string(job->error);
@@ -382,7 +356,7 @@ grpc::Status LookoutService::GetJobEvents(grpc::ServerContext* context,
                                           lookout::GetJobEventsResponse* response) {
   auto caller = auth_.Authenticate(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto job = VisibleJob(db_, auth_, *caller, request->job_id());
+  auto job = auth_.VisibleJob(*caller, request->job_id());
   if (!job.ok()) return ToGrpcStatus(job.status());
   std::vector<std::string> messages;
   absl::Status status = db_.Run([&](pqxx::work& tx) {

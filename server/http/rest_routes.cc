@@ -4,15 +4,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "binoculars/binoculars.pb.h"
 #include "lookout/lookout.pb.h"
 
 namespace armada::server {
 
 const std::vector<RestRoute>& ArmadaRestRoutes() {
-  // Nothing else in the HTTP part names a Lookout message; this reference
-  // links their descriptors into every binary that serves the routes.
+  // Nothing else in the HTTP part names a Lookout or Binoculars message; these
+  // references link their descriptors into every binary that serves the routes.
   static const auto* const kLookoutLinked = lookout::GetJobsRequest::descriptor();
+  static const auto* const kBinocularsLinked = binoculars::LogRequest::descriptor();
   (void)kLookoutLinked;
+  (void)kBinocularsLinked;
   static const std::vector<RestRoute> routes = {
       {"POST", "/v1/job/submit", "/api.Submit/SubmitJobs", "api.JobSubmitRequest",
        "api.JobSubmitResponse", "*"},
@@ -77,6 +80,11 @@ const std::vector<RestRoute>& ArmadaRestRoutes() {
        "lookout.GetJobEventsResponse", "*"},
       {"POST", "/api/v1/queueStats", "/lookout.Lookout/GetQueueStats",
        "lookout.GetQueueStatsRequest", "lookout.GetQueueStatsResponse", "*"},
+      // Binoculars (Armada's binoculars.proto).
+      {"POST", "/v1/binoculars/log", "/binoculars.Binoculars/Logs", "binoculars.LogRequest",
+       "binoculars.LogResponse", "*"},
+      {"POST", "/v1/binoculars/cordon", "/binoculars.Binoculars/Cordon", "binoculars.CordonRequest",
+       "google.protobuf.Empty", "*"},
   };
   return routes;
 }

@@ -31,7 +31,8 @@ struct RestRoute {
 };
 
 // Every route, in Armada's order: api.Submit (jobs, then queues), api.Event,
-// api.Jobs, schedulerobjects.SchedulerReporting; then Lookout's (lookout.Lookout).
+// api.Jobs, schedulerobjects.SchedulerReporting; then Lookout's (lookout.Lookout)
+// and Binoculars' (binoculars.Binoculars).
 const std::vector<RestRoute>& ArmadaRestRoutes();
 
 // A route checked against the linked protobuf descriptors.

@@ -63,7 +63,7 @@ export const api = {
   version: () => get("/api/v1/version"),
   schedulerReport: (jobId) => get(`/v1/job/${encodeURIComponent(jobId)}/scheduler-report`),
   logs: (jobId, sinceTime) =>
-    post("/v1/binoculars/logs", { jobId, podNumber: 0, sinceTime: sinceTime || "" }),
+    post("/v1/binoculars/log", { jobId, podNumber: 0, sinceTime: sinceTime || "" }),
   cancelJobs: (queue, jobSetId, jobIds, reason) =>
     post("/v1/job/cancel", { queue, jobSetId, jobIds, reason }),
   cancelJobSet: (queue, jobSetId, states, reason) =>

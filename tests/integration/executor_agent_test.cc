@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "executor/backends/fake/fake_backend.h"
 #include "executor/backends/local/local_backend.h"
+#include "executor/binoculars_service.h"
 #include "executor/executor_agent.h"
 #include "tests/integration/executor_driver.h"
 #include "tests/integration/temp_dir.h"
@@ -203,6 +205,127 @@ TEST_CASE("executor agent: the fake backend runs many jobs on many nodes") {
         [&] { fake_clock.Advance(absl::Seconds(1)); });
   CheckEndedOnce(server, ids);
   for (const auto& [id, kinds] : KindsByJob(server, ids)) CHECK(kinds.back() == "succeeded");
+}
+
+// The executor's Binoculars on a loopback port, over `backend`, wanting `token`.
+struct ExecutorBinoculars {
+  ExecutorBinoculars(const executor::Backend& backend, const std::string& token_file) {
+    auto token = net::AuthorizationSource::Create({.token_file = token_file});
+    REQUIRE(token.ok());
+    service = std::make_unique<executor::BinocularsService>(backend, *token);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(service.get());
+    server = builder.BuildAndStart();
+    REQUIRE(server != nullptr);
+    address = "127.0.0.1:" + std::to_string(port);
+  }
+  ~ExecutorBinoculars() { server->Shutdown(); }
+
+  std::unique_ptr<executor::BinocularsService> service;
+  std::unique_ptr<grpc::Server> server;
+  std::string address;
+};
+
+grpc::Status Logs(ServerFixture& server, binoculars::LogRequest request,
+                  binoculars::LogResponse& response) {
+  grpc::ClientContext context;
+  return server.binoculars().Logs(&context, request, &response);
+}
+
+binoculars::LogRequest LogsOf(const std::string& job_id) {
+  binoculars::LogRequest request;
+  request.set_job_id(job_id);
+  return request;
+}
+
+std::vector<std::string> Lines(const binoculars::LogResponse& response) {
+  std::vector<std::string> lines;
+  for (const auto& line : response.log()) lines.push_back(line.line());
+  return lines;
+}
+
+TEST_CASE("executor agent: a job's output reaches any client through the server's Binoculars") {
+  TempDir dir;
+  const std::string token_file = dir.Path() + "/binoculars-token";
+  std::ofstream(token_file) << "s3cret\n";
+  executor::LocalBackend backend(LocalOptions(dir.Path() + "/runs"));
+  ExecutorBinoculars executor_binoculars(backend, token_file);
+  server::ServerConfig config;
+  config.binoculars.executor_url_pattern = "127.0.0.1:1";  // a pattern that reaches nothing...
+  config.binoculars.executor_urls["exec-1"] = executor_binoculars.address;  // ...this wins
+  config.binoculars.token_file = token_file;
+  ServerFixture server(config);
+  server.CreateQueue("q");
+  ExecutorAgent agent(Config(dir.Path() + "/runs"), backend, Channel(server));
+  const auto ids = Submit(server, {JobItem({"sh", "-c", "echo hello; echo world; echo oops >&2"}),
+                                   JobItem({"sleep", "60"})});
+
+  // Before it runs, there is nothing to read and the server says why.
+  binoculars::LogResponse response;
+  grpc::Status status = Logs(server, LogsOf(ids[0]), response);
+  CHECK(status.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK_THAT(status.error_message(), Catch::Contains("has not run yet"));
+
+  Drive(server, agent, [&] {
+    const auto kinds = KindsByJob(server, ids);
+    return kinds.at(ids[0]).back() == "succeeded" && kinds.at(ids[1]).back() == "running";
+  });
+
+  SECTION("a finished job's stdout then stderr, by job id alone") {
+    REQUIRE(Logs(server, LogsOf(ids[0]), response).ok());
+    CHECK(Lines(response) == std::vector<std::string>{"hello", "world", "oops"});
+  }
+  SECTION("tailLines keeps the last lines") {
+    binoculars::LogRequest request = LogsOf(ids[0]);
+    request.mutable_log_options()->set_taillines(1);
+    REQUIRE(Logs(server, request, response).ok());
+    CHECK(Lines(response) == std::vector<std::string>{"oops"});
+  }
+  SECTION("a running job's output so far") {
+    REQUIRE(Logs(server, LogsOf(ids[1]), response).ok());
+    CHECK(response.log().empty());
+  }
+  SECTION("an unknown job is NOT_FOUND; a malformed request names its field") {
+    CHECK(Logs(server, LogsOf("01hzzzzzzzzzzzzzzzzzzzzzzz"), response).error_code() ==
+          grpc::StatusCode::NOT_FOUND);
+    binoculars::LogRequest request = LogsOf(ids[0]);
+    request.set_since_time("yesterday");
+    status = Logs(server, request, response);
+    CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK_THAT(status.error_message(), Catch::Contains("sinceTime"));
+    request = LogsOf(ids[0]);
+    request.set_pod_number(3);
+    CHECK(Logs(server, request, response).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  SECTION("the executor refuses callers without its token") {
+    auto stub = binoculars::Binoculars::NewStub(
+        grpc::CreateChannel(executor_binoculars.address, grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    CHECK(stub->Logs(&context, LogsOf(ids[0]), &response).error_code() ==
+          grpc::StatusCode::UNAUTHENTICATED);
+  }
+}
+
+TEST_CASE("executor agent: Binoculars errors name the executor whose address is missing or down") {
+  TempDir dir;
+  executor::LocalBackend backend(LocalOptions(dir.Path()));
+  server::ServerConfig config;
+  const bool configured = GENERATE(false, true);
+  if (configured) config.binoculars.executor_url_pattern = "127.0.0.1:1";  // nothing listens
+  config.binoculars.timeout = absl::Seconds(2);
+  ServerFixture server(config);
+  server.CreateQueue("q");
+  ExecutorAgent agent(Config(dir.Path()), backend, Channel(server));
+  const auto ids = Submit(server, {JobItem({"sh", "-c", "echo hi"})});
+  Drive(server, agent, AllReached(server, ids, IsTerminal));
+
+  binoculars::LogResponse response;
+  const grpc::Status status = Logs(server, LogsOf(ids[0]), response);
+  CHECK(status.error_code() ==
+        (configured ? grpc::StatusCode::UNAVAILABLE : grpc::StatusCode::FAILED_PRECONDITION));
+  CHECK_THAT(status.error_message(), Catch::Contains("exec-1"));
 }
 
 }  // namespace

@@ -215,6 +215,10 @@ class GarblingBackend : public executor::Backend {
   }
   void Forget(const std::string& run_id) override { inner_.Forget(run_id); }
   std::vector<std::string> ActiveRunIds() const override { return inner_.ActiveRunIds(); }
+  absl::StatusOr<std::vector<executor::LogLine>> Logs(
+      const executor::LogQuery& query) const override {
+    return inner_.Logs(query);
+  }
 
  private:
   executor::Backend& inner_;

@@ -72,6 +72,14 @@ ServerFixture::ServerFixture(server::ServerConfig config,
       std::make_unique<server::SchedulerReportingService>(*scheduling_reports_, *caller_auth_);
   lookout_service_ =
       std::make_unique<server::LookoutService>(*db_, *caller_auth_, *scheduling_reports_);
+  std::shared_ptr<net::AuthorizationSource> binoculars_token;
+  if (!config.binoculars.token_file.empty()) {
+    auto token = net::AuthorizationSource::Create({.token_file = config.binoculars.token_file});
+    REQUIRE(token.ok());
+    binoculars_token = *token;
+  }
+  binoculars_proxy_ = std::make_unique<server::BinocularsProxy>(
+      *db_, *caller_auth_, config.binoculars, binoculars_token);
   auto redis = events::RedisClient::Connect(config.redis_url);
   REQUIRE(redis.ok());
   relay_ =
@@ -89,6 +97,7 @@ ServerFixture::ServerFixture(server::ServerConfig config,
   builder.RegisterService(jobs_service_.get());
   builder.RegisterService(reporting_service_.get());
   builder.RegisterService(lookout_service_.get());
+  builder.RegisterService(binoculars_proxy_.get());
   if (customize) customize(builder);
   server_ = builder.BuildAndStart();
   REQUIRE(server_ != nullptr);
@@ -103,6 +112,7 @@ ServerFixture::ServerFixture(server::ServerConfig config,
   jobs_ = api::Jobs::NewStub(channel);
   reporting_ = schedulerobjects::SchedulerReporting::NewStub(channel);
   lookout_ = lookout::Lookout::NewStub(channel);
+  binoculars_ = binoculars::Binoculars::NewStub(channel);
 }
 
 ServerFixture::~ServerFixture() {

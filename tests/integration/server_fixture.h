@@ -28,6 +28,7 @@
 #include "server/api/queue_service.h"
 #include "server/api/scheduler_reporting_service.h"
 #include "server/api/submit_service.h"
+#include "server/logs/binoculars_proxy.h"
 #include "server/scheduler/scheduler_loop.h"
 #include "server/scheduler/scheduling_reports.h"
 
@@ -64,6 +65,7 @@ class ServerFixture {
   server::SchedulingReports& scheduling_reports() { return *scheduling_reports_; }
   schedulerobjects::SchedulerReporting::Stub& reporting() { return *reporting_; }
   lookout::Lookout::Stub& lookout() { return *lookout_; }
+  binoculars::Binoculars::Stub& binoculars() { return *binoculars_; }
   events::EventRelay& relay() { return *relay_; }
   server::EventService& event_service() { return *event_service_; }
   // host:port of the gRPC server, for tests that open channels of their own.
@@ -104,6 +106,7 @@ class ServerFixture {
   std::unique_ptr<server::SchedulingReports> scheduling_reports_;
   std::unique_ptr<server::SchedulerReportingService> reporting_service_;
   std::unique_ptr<server::LookoutService> lookout_service_;
+  std::unique_ptr<server::BinocularsProxy> binoculars_proxy_;
   std::unique_ptr<events::EventRelay> relay_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<api::Submit::Stub> submit_;
@@ -115,6 +118,7 @@ class ServerFixture {
   std::unique_ptr<api::Jobs::Stub> jobs_;
   std::unique_ptr<schedulerobjects::SchedulerReporting::Stub> reporting_;
   std::unique_ptr<lookout::Lookout::Stub> lookout_;
+  std::unique_ptr<binoculars::Binoculars::Stub> binoculars_;
 };
 
 // A job request item running `command` with cpu and memory requests.

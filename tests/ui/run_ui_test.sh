@@ -19,10 +19,14 @@ source "$HERE/../e2e/common.sh"
 [ -d "$HERE/node_modules/playwright-core" ] ||
   fail "no playwright-core in $HERE/node_modules: run 'npm ci --prefix tests/ui' (scripts/bootstrap does)"
 
+echo "ui-test-binoculars-token" >"$WORK/binoculars.token"
 cat >"$WORK/server.yaml" <<YAML
 grpcAddress: 127.0.0.1:$PORT
 httpAddress: 127.0.0.1:$HTTP_PORT
 schedulePeriod: 1s
+binoculars:
+  executorUrls: {ui-executor: "127.0.0.1:$BINOCULARS_PORT"}
+  tokenFile: $WORK/binoculars.token
 YAML
 cat >"$WORK/executor.yaml" <<YAML
 serverUrl: 127.0.0.1:$PORT
@@ -31,6 +35,9 @@ nodeName: ui-node
 workDir: $WORK/runs
 leasePeriod: 200ms
 capacity: {cpu: "4", memory: 8Gi}
+binoculars:
+  listen: 127.0.0.1:$BINOCULARS_PORT
+  tokenFile: $WORK/binoculars.token
 YAML
 "$BUILD/server/armada-server" --config "$WORK/server.yaml" >"$WORK/server.log" 2>&1 &
 pids+=($!)
@@ -87,6 +94,11 @@ wait_for 30 running || fail "the long jobs never all started"
 reported() { curl -sf "http://127.0.0.1:$HTTP_PORT/v1/job/$1/scheduler-report" | grep -q "not scheduled"; }
 HUGE=$(sed -n 's/^Submitted job id: \([^ ]*\).*/\1/p' "$WORK/submit-too-big.out")
 wait_for 30 reported "$HUGE" || fail "no scheduling report for $HUGE"
+
+# armadactl logs reads through the server's Binoculars, not the executor's disk.
+GREET=$(sed -n 's/^Submitted job id: \([^ ]*\).*/\1/p' "$WORK/submit-finished.out" | head -1)
+ctl logs "$GREET" >"$WORK/logs.out" 2>&1 || fail "armadactl logs $GREET: $(cat "$WORK/logs.out")"
+grep -q "hello from the ui test" "$WORK/logs.out" || fail "armadactl logs: $(cat "$WORK/logs.out")"
 
 mkdir -p "$SHOTS"
 ARMADA_UI_URL="http://127.0.0.1:$HTTP_PORT" ARMADA_UI_SHOTS="$SHOTS" ARMADA_UI_MARKER="$MARKER" \

@@ -239,6 +239,18 @@ std::vector<std::string> FakeBackend::ActiveRunIds() const {
   return ids;
 }
 
+absl::StatusOr<std::vector<LogLine>> FakeBackend::Logs(const LogQuery& query) const {
+  absl::MutexLock lock(&mu_);
+  if (!query.run_id.empty()) {
+    if (runs_.count(query.run_id) > 0) return std::vector<LogLine>{};
+    return absl::NotFoundError(absl::StrCat("run ", query.run_id, ": not on this executor"));
+  }
+  for (const auto& [id, run] : runs_) {
+    if (run.job_id == query.job_id) return std::vector<LogLine>{};
+  }
+  return absl::NotFoundError(absl::StrCat("job ", query.job_id, ": no run on this executor"));
+}
+
 model::ResourceList FakeBackend::AllocatedForTest(const std::string& node) const {
   const auto it = node_index_.find(node);
   if (it == node_index_.end()) return {};

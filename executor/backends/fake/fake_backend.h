@@ -85,6 +85,9 @@ class FakeBackend : public Backend {
   std::vector<RunUpdate> Poll() override;
   void Forget(const std::string& run_id) override;
   std::vector<std::string> ActiveRunIds() const override;
+  // Simulated runs print nothing: an empty log for a run it knows (by run id, or the
+  // job's run), kNotFound otherwise.
+  absl::StatusOr<std::vector<LogLine>> Logs(const LogQuery& query) const override;
 
   // The runtime `spec` gets by rules 1 and 2 above, if any (exposed for tests and docs).
   static std::optional<absl::Duration> RuntimeFromSpec(const RunSpec& spec,

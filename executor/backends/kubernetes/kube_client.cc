@@ -7,6 +7,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "lib/common/status_macros.h"
 #include "spdlog/spdlog.h"
 
 namespace armada::executor::kubernetes {
@@ -151,6 +153,16 @@ void KubeClient::Wait(absl::Duration d) {
 
 absl::StatusOr<json> KubeClient::Call(HttpRequest request, const std::string& verb,
                                       const std::string& what) {
+  ASSIGN_OR_RETURN(const std::string text, CallRaw(std::move(request), verb, what));
+  json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return absl::InternalError(absl::StrCat(verb, " ", what, ": response is not JSON"));
+  }
+  return body;
+}
+
+absl::StatusOr<std::string> KubeClient::CallRaw(HttpRequest request, const std::string& verb,
+                                                const std::string& what) {
   request.timeout = options_.request_timeout;
   absl::Duration backoff = options_.initial_backoff;
   for (int attempt = 0;; ++attempt) {
@@ -162,11 +174,7 @@ absl::StatusOr<json> KubeClient::Call(HttpRequest request, const std::string& ve
       error = absl::Status(response.status().code(),
                            absl::StrCat(verb, " ", what, ": ", response.status().message()));
     } else if (response->status >= 200 && response->status < 300) {
-      json body = json::parse(response->body, nullptr, /*allow_exceptions=*/false);
-      if (body.is_discarded()) {
-        return absl::InternalError(absl::StrCat(verb, " ", what, ": response is not JSON"));
-      }
-      return body;
+      return std::move(response->body);
     } else {
       error = ErrorFor(response->status, response->body, verb, what);
       if (!Retryable(response->status)) return error;
@@ -247,6 +255,20 @@ absl::StatusOr<json> KubeClient::CreatePod(const std::string& ns, const json& po
 absl::StatusOr<json> KubeClient::GetPod(const std::string& ns, const std::string& name) {
   const ResourceRef ref{"pods", ns};
   return Call(HttpRequest{.target = ResourcePath(ref, name)}, "get", Describe(ref, name));
+}
+
+absl::StatusOr<std::string> KubeClient::PodLog(const std::string& ns, const std::string& name,
+                                               const PodLogOptions& options) {
+  const ResourceRef ref{"pods", ns};
+  std::string target = ResourcePath(ref, name) + "/log?timestamps=true";
+  if (options.since != absl::InfinitePast()) {
+    // RFC 3339 in UTC with a "Z", as Kubernetes writes times itself.
+    target += "&sinceTime=" + UrlEncode(absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", options.since,
+                                                         absl::UTCTimeZone()));
+  }
+  if (options.tail_lines > 0) target += absl::StrCat("&tailLines=", options.tail_lines);
+  if (options.limit_bytes > 0) target += absl::StrCat("&limitBytes=", options.limit_bytes);
+  return CallRaw(HttpRequest{.target = std::move(target)}, "get log of", Describe(ref, name));
 }
 
 absl::StatusOr<json> KubeClient::PatchPod(const std::string& ns, const std::string& name,

@@ -3,8 +3,8 @@
 // -----------------------------------------------------------------------------
 //
 // `KubeClient` is the small part of the Kubernetes REST API (core/v1) the executor needs:
-// list and watch nodes and pods, and create, get, patch and delete pods. Objects are
-// nlohmann::json in Kubernetes' own JSON shape.
+// list and watch nodes and pods, create, get, patch and delete pods, and read their logs.
+// Objects are nlohmann::json in Kubernetes' own JSON shape.
 //
 // Every request first takes a token from a client-side token bucket (qps, burst). Responses
 // 429 and 5xx, and transport failures, are retried with exponential backoff, honouring a
@@ -81,6 +81,13 @@ struct WatchEvent {
 // a watch ERROR event with code 410. The caller must list again.
 bool IsGone(const absl::Status& status);
 
+// What PodLog asks for (the pod log API's query parameters; timestamps are always on).
+struct PodLogOptions {
+  absl::Time since = absl::InfinitePast();  // sinceTime
+  int64_t tail_lines = 0;                   // tailLines; 0 = all
+  int64_t limit_bytes = 0;                  // limitBytes; 0 = the server's default
+};
+
 class KubeClient {
  public:
   // `clock` drives the rate limiter; borrowed, must outlive the client.
@@ -109,10 +116,17 @@ class KubeClient {
   // does not exist.
   absl::Status DeletePod(const std::string& ns, const std::string& name,
                          std::optional<int64_t> grace_period_seconds);
+  // The pod's log (GET .../pods/<name>/log?timestamps=true): text, one
+  // "<RFC 3339 time> <line>" per line. kNotFound when the pod does not exist.
+  absl::StatusOr<std::string> PodLog(const std::string& ns, const std::string& name,
+                                     const PodLogOptions& options);
 
  private:
   // Sends `request` with rate limiting and retries; `what` names it in errors ("get pods a/b").
   absl::StatusOr<nlohmann::json> Call(HttpRequest request, const std::string& verb,
+                                      const std::string& what);
+  // The same, returning the body as it came.
+  absl::StatusOr<std::string> CallRaw(HttpRequest request, const std::string& verb,
                                       const std::string& what);
   void Wait(absl::Duration d);
 

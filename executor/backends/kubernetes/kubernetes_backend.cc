@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "spdlog/spdlog.h"
 
 namespace armada::executor::kubernetes {
@@ -273,6 +275,74 @@ void KubernetesBackend::Forget(const std::string& run_id) {
       spdlog::warn("kubernetes: run={} {}", id, patched.status().ToString());
     }
   });
+}
+
+namespace {
+
+// A DNS label, as Kubernetes names pods and namespaces: nothing that could reshape the path.
+bool IsDnsLabel(const std::string& s) {
+  return !s.empty() && s.size() <= 253 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+  }) && s.find("..") == std::string::npos;
+}
+
+// "<RFC 3339 time> <text>" lines of the pod log API (timestamps=true) as LogLines, at most
+// `limit_bytes` of text; a line without a time keeps all of its text.
+std::vector<LogLine> ParsePodLog(const std::string& body, int64_t limit_bytes) {
+  std::vector<LogLine> lines;
+  int64_t used = 0;
+  for (absl::string_view text : absl::StrSplit(body, '\n')) {
+    LogLine line;
+    const size_t space = text.find(' ');
+    absl::Time at;
+    std::string error;
+    if (space != absl::string_view::npos &&
+        absl::ParseTime(absl::RFC3339_full, std::string(text.substr(0, space)), &at, &error)) {
+      line.timestamp = std::string(text.substr(0, space));
+      line.line = std::string(text.substr(space + 1));
+    } else {
+      line.line = std::string(text);
+    }
+    used += static_cast<int64_t>(line.line.size()) + 1;
+    if (used > limit_bytes) break;
+    lines.push_back(std::move(line));
+  }
+  if (!lines.empty() && lines.back().line.empty() && lines.back().timestamp.empty()) {
+    lines.pop_back();  // the text after the last newline
+  }
+  return lines;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<LogLine>> KubernetesBackend::Logs(const LogQuery& query) const {
+  std::string job_id = query.job_id;
+  std::string ns = query.pod_namespace;
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = runs_.find(query.run_id); !query.run_id.empty() && it != runs_.end()) {
+      job_id = it->second.job_id;
+      if (ns.empty()) ns = it->second.ns;
+    }
+  }
+  if (ns.empty()) ns = options_.pod.default_namespace;
+  if (!IsDnsLabel(job_id)) {
+    return absl::InvalidArgumentError(absl::StrCat("job id \"", job_id, "\": not a job id"));
+  }
+  if (!IsDnsLabel(ns)) {
+    return absl::InvalidArgumentError(absl::StrCat("namespace \"", ns, "\": not a namespace"));
+  }
+  const std::string pod = PodName(job_id);
+  absl::StatusOr<std::string> body = client_->PodLog(
+      ns, pod,
+      {.since = query.since, .tail_lines = query.tail_lines, .limit_bytes = query.limit_bytes});
+  if (absl::IsNotFound(body.status())) {
+    return absl::NotFoundError(absl::StrCat("pod ", ns, "/", pod,
+                                            " does not exist: it is removed some time after the "
+                                            "job ends, and its log with it"));
+  }
+  if (!body.ok()) return body.status();
+  return ParsePodLog(*body, query.limit_bytes);
 }
 
 std::vector<std::string> KubernetesBackend::ActiveRunIds() const {

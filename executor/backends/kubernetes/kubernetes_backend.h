@@ -91,6 +91,9 @@ class KubernetesBackend : public Backend {
   std::vector<RunUpdate> Poll() override;
   void Forget(const std::string& run_id) override;
   std::vector<std::string> ActiveRunIds() const override;
+  // The pod's log through the API server (pods/<name>/log, with times), whether or not the
+  // run is still known: the pod outlives it for finished_pod_min_age at least.
+  absl::StatusOr<std::vector<LogLine>> Logs(const LogQuery& query) const override;
 
  private:
   struct Run {

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "executor/backends/local/internal/log_reader.h"
 #include "executor/backends/local/internal/process_launcher.h"
 #include "executor/backends/local/internal/run_record.h"
 #include "lib/common/status_macros.h"
@@ -57,9 +58,13 @@ std::vector<std::pair<std::string, std::string>> BuildEnv(const RunSpec& spec,
 
 bool HasNul(const std::string& s) { return s.find('\0') != std::string::npos; }
 
+bool UsableAsDirName(const std::string& id) {
+  return !id.empty() && id != "." && id != ".." && id.find('/') == id.npos && !HasNul(id);
+}
+
 absl::Status ValidateSpec(const RunSpec& spec) {
   const std::string& id = spec.run_id;
-  if (id.empty() || id == "." || id == ".." || id.find('/') != id.npos || HasNul(id)) {
+  if (!UsableAsDirName(id)) {
     return absl::InvalidArgumentError(
         absl::StrCat("run \"", id, "\": run_id must be usable as a directory name"));
   }
@@ -269,6 +274,48 @@ std::vector<std::string> LocalBackend::ActiveRunIds() const {
     if (run.state != State::kFinished) ids.push_back(id);
   }
   return ids;
+}
+
+absl::StatusOr<std::vector<LogLine>> LocalBackend::Logs(const LogQuery& query) const {
+  std::string run_id = query.run_id;
+  if (run_id.empty()) {
+    // The job's latest run this backend still knows (runs_ keeps them until their logs expire).
+    absl::MutexLock lock(&mu_);
+    std::optional<SteadyTime> latest;
+    for (const auto& [id, run] : runs_) {
+      if (run.spec.job_id == query.job_id && (!latest || run.started_at > *latest)) {
+        run_id = id;
+        latest = run.started_at;
+      }
+    }
+    if (run_id.empty()) {
+      return absl::NotFoundError(absl::StrCat("job ", query.job_id, ": no run on this executor"));
+    }
+  }
+  if (!UsableAsDirName(run_id)) {
+    return absl::InvalidArgumentError(absl::StrCat("run \"", run_id, "\": not a run id"));
+  }
+  const fs::path dir = fs::path(work_root_) / run_id;
+  std::vector<LogLine> lines;
+  int64_t budget = std::max<int64_t>(0, query.limit_bytes);
+  // A pod's log interleaves stdout and stderr; a process's are two files, given in turn.
+  for (const char* file : {"stdout.log", "stderr.log"}) {
+    absl::StatusOr<std::vector<std::string>> text =
+        local_internal::ReadLogLines((dir / file).string(), budget, query.tail_lines);
+    if (absl::IsNotFound(text.status())) {
+      return absl::NotFoundError(absl::StrCat("run ", run_id, ": no logs on this executor (",
+                                              (dir / file).string(), " does not exist)"));
+    }
+    if (!text.ok()) return text.status();
+    for (std::string& line : *text) {
+      budget -= static_cast<int64_t>(line.size()) + 1;
+      lines.push_back(LogLine{.line = std::move(line)});
+    }
+  }
+  if (query.tail_lines > 0 && static_cast<int64_t>(lines.size()) > query.tail_lines) {
+    lines.erase(lines.begin(), lines.end() - query.tail_lines);
+  }
+  return lines;
 }
 
 void LocalBackend::Emit(const Run& run, RunPhase phase, int exit_code, std::string reason) {

@@ -99,6 +99,10 @@ class LocalBackend : public Backend {
   std::vector<RunUpdate> Poll() override;
   void Forget(const std::string& run_id) override;
   std::vector<std::string> ActiveRunIds() const override;
+  // stdout.log, then stderr.log, of the run's directory (no per-line times: `since` is
+  // ignored). Kept for log_retention after the run ends, across executor restarts when
+  // asked by run id.
+  absl::StatusOr<std::vector<LogLine>> Logs(const LogQuery& query) const override;
 
  private:
   // Intervals (deadlines, grace, retention) use a monotonic clock so that wall clock steps

@@ -9,7 +9,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace armada::fakes {
 namespace {
@@ -160,6 +162,29 @@ void FakeKubeApiServer::Impl::Routes() {
   s.Get(R"(/api/v1/namespaces/([^/]+)/pods/([^/]+))", [this](const auto& req, auto& res) {
     Send(res, store.Get("pods", req.matches[1], req.matches[2]));
   });
+  s.Get(R"(/api/v1/namespaces/([^/]+)/pods/([^/]+)/log)", [this](const auto& req, auto& res) {
+    absl::Time since = absl::InfinitePast();
+    std::string error;
+    const std::string since_param = Param(req, "sinceTime");
+    if (!since_param.empty() && !absl::ParseTime(absl::RFC3339_full, since_param, &since, &error)) {
+      return BadRequest(res, "sinceTime: " + error);
+    }
+    int64_t tail = 0;
+    int64_t limit = 0;
+    if (!Param(req, "tailLines").empty() && !absl::SimpleAtoi(Param(req, "tailLines"), &tail)) {
+      return BadRequest(res, "tailLines: not a number");
+    }
+    if (!Param(req, "limitBytes").empty() && !absl::SimpleAtoi(Param(req, "limitBytes"), &limit)) {
+      return BadRequest(res, "limitBytes: not a number");
+    }
+    const std::string timestamps = Param(req, "timestamps");
+    FakeKubeStore::PodLogAnswer answer =
+        store.PodLog(req.matches[1], req.matches[2], timestamps == "true" || timestamps == "1",
+                     since, tail, limit);
+    if (answer.code != 200) return Send(res, {answer.code, answer.status});
+    res.status = 200;
+    res.set_content(answer.text, "text/plain");
+  });
   s.Patch(R"(/api/v1/namespaces/([^/]+)/pods/([^/]+))", [patch](const auto& req, auto& res) {
     patch("pods", req.matches[1], req.matches[2], req, res);
   });
@@ -188,6 +213,13 @@ void FakeKubeApiServer::Impl::Admin() {
            }
            ok(res);
          });
+  s.Post(R"(/admin/namespaces/([^/]+)/pods/([^/]+)/log)", [this, ok](const auto& req, auto& res) {
+    std::vector<std::string> lines = absl::StrSplit(req.body, '\n', absl::SkipEmpty());
+    if (!store.AppendPodLog(req.matches[1], req.matches[2], lines, absl::Now())) {
+      return Send(res, {404, StatusBody(404, "NotFound", "no such pod")});
+    }
+    ok(res);
+  });
   s.Post(R"(/admin/namespaces/([^/]+)/pods/([^/]+)/complete-deletion)",
          [this, ok](const auto& req, auto& res) {
            store.CompleteDeletion(req.matches[1], req.matches[2]);

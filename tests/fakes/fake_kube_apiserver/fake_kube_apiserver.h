@@ -10,6 +10,7 @@
 //   GET    /api/v1/pods[?...]                         (all namespaces; list and watch)
 //   GET|POST /api/v1/namespaces/{ns}/pods[?...]
 //   GET|PATCH|DELETE /api/v1/namespaces/{ns}/pods/{name}[?gracePeriodSeconds=]
+//   GET    /api/v1/namespaces/{ns}/pods/{name}/log[?timestamps=&sinceTime=&tailLines=&limitBytes=]
 //
 // Watches are streams of newline-delimited {"type": ..., "object": ...} events; a too-old
 // resourceVersion gets an ERROR event carrying a 410 Status, like a real API server.
@@ -18,6 +19,7 @@
 //   POST /admin/nodes                               body: a Node (created or replaced)
 //   POST /admin/namespaces/{ns}/pods/{name}/status  body: {"status": {...}, "nodeName": "n"}
 //   POST /admin/namespaces/{ns}/pods/{name}/complete-deletion
+//   POST /admin/namespaces/{ns}/pods/{name}/log     body: lines the container printed now
 //   POST /admin/defer-deletion?defer=true|false     keep deleted running pods until then
 //   POST /admin/faults  body: {"method","targetContains","code","retryAfterSeconds","times"}
 //   POST /admin/compact | /admin/close-watches | /admin/pause-watches?paused=true|false

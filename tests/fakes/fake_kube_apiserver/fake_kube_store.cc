@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/time.h"
 
 namespace armada::fakes {
 namespace {
@@ -103,6 +104,7 @@ void FakeKubeStore::RemoveLocked(const std::string& resource, const std::string&
   if (it == objects_.end()) return;
   json object = std::move(it->second);
   objects_.erase(it);
+  if (resource == "pods") pod_logs_.erase(ns + "|" + name);
   Record("DELETED", resource, object);
 }
 
@@ -297,6 +299,59 @@ bool FakeKubeStore::SetPodStatus(const std::string& ns, const std::string& name,
   if (!node_name.empty()) (*pod)["spec"]["nodeName"] = node_name;
   Record("MODIFIED", "pods", *pod);
   return true;
+}
+
+bool FakeKubeStore::AppendPodLog(const std::string& ns, const std::string& name,
+                                 const std::vector<std::string>& lines, absl::Time at) {
+  absl::MutexLock lock(&mu_);
+  if (Find("pods", ns, name) == nullptr) return false;
+  auto& log = pod_logs_[ns + "|" + name];
+  for (const std::string& line : lines) log.emplace_back(at, line);
+  return true;
+}
+
+FakeKubeStore::PodLogAnswer FakeKubeStore::PodLog(const std::string& ns, const std::string& name,
+                                                  bool timestamps, absl::Time since,
+                                                  int64_t tail_lines, int64_t limit_bytes) const {
+  absl::MutexLock lock(&mu_);
+  const auto it = objects_.find(MapKey("pods", ns, name));
+  if (it == objects_.end()) {
+    return {.code = 404, .status = StatusBody(404, "NotFound", "pods \"" + name + "\" not found")};
+  }
+  const json& pod = it->second;
+  bool started = false;
+  const json statuses = pod.value("/status/containerStatuses"_json_pointer, json::array());
+  for (const json& container : statuses) {
+    const json state = container.value("state", json::object());
+    started = started || state.contains("running") || state.contains("terminated");
+  }
+  if (!started) {
+    const json containers = pod.value("/spec/containers"_json_pointer, json::array());
+    const std::string container =
+        containers.empty() ? "" : containers[0].value("name", std::string());
+    return {.code = 400,
+            .status = StatusBody(400, "BadRequest",
+                                 "container \"" + container + "\" in pod \"" + name +
+                                     "\" is waiting to start: ContainerCreating")};
+  }
+  std::vector<std::string> out;
+  if (const auto log = pod_logs_.find(ns + "|" + name); log != pod_logs_.end()) {
+    for (const auto& [at, line] : log->second) {
+      if (at <= since) continue;
+      out.push_back(timestamps ? absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", at, absl::UTCTimeZone()) +
+                                     " " + line
+                               : line);
+    }
+  }
+  if (tail_lines > 0 && static_cast<int64_t>(out.size()) > tail_lines) {
+    out.erase(out.begin(), out.end() - tail_lines);
+  }
+  PodLogAnswer answer;
+  for (const std::string& line : out) answer.text += line + "\n";
+  if (limit_bytes > 0 && static_cast<int64_t>(answer.text.size()) > limit_bytes) {
+    answer.text.resize(static_cast<size_t>(limit_bytes));
+  }
+  return answer;
 }
 
 void FakeKubeStore::SetDeferDeletion(bool defer) {

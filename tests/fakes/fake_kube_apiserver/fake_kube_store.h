@@ -98,6 +98,22 @@ class FakeKubeStore {
   // Returns false if there is no such pod.
   bool SetPodStatus(const std::string& ns, const std::string& name, const nlohmann::json& status,
                     const std::string& node_name = "");
+  // Appends lines to the pod's container log, stamped `at` (a kubelet's view of the output).
+  // Returns false if there is no such pod. The log goes with the pod.
+  bool AppendPodLog(const std::string& ns, const std::string& name,
+                    const std::vector<std::string>& lines, absl::Time at);
+  // GET .../pods/{name}/log: 404 for no pod, 400 while no container has started (as a real
+  // API server says "is waiting to start"), else `text` holds the lines, each prefixed with
+  // its RFC 3339 time when `timestamps`, after `since`, the last `tail_lines` (> 0), cut at
+  // `limit_bytes` (> 0).
+  struct PodLogAnswer {
+    int code = 200;
+    std::string text{};       // code 200
+    nlohmann::json status{};  // otherwise: a Status body
+  };
+  PodLogAnswer PodLog(const std::string& ns, const std::string& name, bool timestamps,
+                      absl::Time since, int64_t tail_lines, int64_t limit_bytes) const;
+
   // Keep pods that are deleted while running (marked with deletionTimestamp) until
   // CompleteDeletion, like a kubelet honouring the grace period.
   void SetDeferDeletion(bool defer);
@@ -136,6 +152,9 @@ class FakeKubeStore {
   mutable absl::Mutex mu_;
   // By "<resource>|<namespace>|<name>": sorted, so lists come out in a stable order.
   std::map<std::string, nlohmann::json> objects_ ABSL_GUARDED_BY(mu_);
+  // Container logs by "<namespace>|<name>": (time, line).
+  std::map<std::string, std::vector<std::pair<absl::Time, std::string>>> pod_logs_
+      ABSL_GUARDED_BY(mu_);
   std::vector<Event> history_ ABSL_GUARDED_BY(mu_);
   std::vector<Fault> faults_ ABSL_GUARDED_BY(mu_);
   std::vector<RecordedRequest> requests_ ABSL_GUARDED_BY(mu_);

@@ -131,6 +131,12 @@ TEST_CASE("FakeBackend runs jobs on simulated time", "[fake_backend]") {
   CHECK(updates[0].node_name == "worker-0");
   CHECK(backend->ActiveRunIds().empty());
   CHECK(backend->AllocatedForTest("worker-0").Get("cpu") == 0);
+  // Simulated runs print nothing, but they are known: an empty log, not an error.
+  absl::StatusOr<std::vector<LogLine>> logs = backend->Logs({.run_id = "r1"});
+  REQUIRE(logs.ok());
+  CHECK(logs->empty());
+  CHECK(backend->Logs({.job_id = "job-r1"}).ok());
+  CHECK(absl::IsNotFound(backend->Logs({.run_id = "r9"}).status()));
 
   backend->Forget("r1");
   CHECK(backend->Start(Spec("r1", {"sleep", "1"})).ok());  // forgotten: the id is free again

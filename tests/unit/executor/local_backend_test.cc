@@ -210,6 +210,52 @@ TEST_CASE("LocalBackend writes stdout and stderr to the run directory", "[local_
   CHECK(ReadFile(root.Path() + "/run-1/stderr.log") == "err\n");
 }
 
+std::vector<std::string> Texts(const std::vector<LogLine>& lines) {
+  std::vector<std::string> texts;
+  for (const LogLine& line : lines) texts.push_back(line.line);
+  return texts;
+}
+
+TEST_CASE("LocalBackend serves a run's logs by run id and by job id", "[local_backend]") {
+  TempDir root;
+  LocalBackend backend({.work_root = root.Path()});
+  REQUIRE(backend.Start(Shell("run-1", "echo one; echo two; echo oops >&2; printf tail")).ok());
+  WaitForFinal(backend, "run-1");
+
+  const std::vector<std::string> all = {"one", "two", "tail", "oops"};
+  absl::StatusOr<std::vector<LogLine>> by_run = backend.Logs({.run_id = "run-1"});
+  REQUIRE(by_run.ok());
+  CHECK(Texts(*by_run) == all);
+  CHECK(by_run->front().timestamp.empty());
+  absl::StatusOr<std::vector<LogLine>> by_job = backend.Logs({.job_id = "job-run-1"});
+  REQUIRE(by_job.ok());
+  CHECK(Texts(*by_job) == all);
+
+  SECTION("tail_lines keeps the last lines") {
+    absl::StatusOr<std::vector<LogLine>> tail = backend.Logs({.run_id = "run-1", .tail_lines = 2});
+    REQUIRE(tail.ok());
+    CHECK(Texts(*tail) == std::vector<std::string>{"tail", "oops"});
+  }
+  SECTION("limit_bytes drops the lines past the limit, never half a line") {
+    absl::StatusOr<std::vector<LogLine>> head =
+        backend.Logs({.run_id = "run-1", .limit_bytes = 9});  // "one\ntwo\nt"
+    REQUIRE(head.ok());
+    CHECK(Texts(*head) == std::vector<std::string>{"one", "two"});
+  }
+  SECTION("the logs outlive Forget until the retention") {
+    backend.Forget("run-1");
+    absl::StatusOr<std::vector<LogLine>> after = backend.Logs({.run_id = "run-1"});
+    REQUIRE(after.ok());
+    CHECK(Texts(*after) == all);
+  }
+  SECTION("unknown runs and jobs are kNotFound; paths are not run ids") {
+    CHECK(absl::IsNotFound(backend.Logs({.run_id = "run-2"}).status()));
+    CHECK(absl::IsNotFound(backend.Logs({.job_id = "job-run-2"}).status()));
+    CHECK(absl::IsInvalidArgument(backend.Logs({.run_id = "../run-1"}).status()));
+    CHECK(absl::IsInvalidArgument(backend.Logs({.run_id = ".."}).status()));
+  }
+}
+
 TEST_CASE("LocalBackend gives the job its environment", "[local_backend]") {
   TempDir root;
   REQUIRE(::setenv("ARMADA_LOCAL_BACKEND_TEST_LEAK", "leaked", 1) == 0);

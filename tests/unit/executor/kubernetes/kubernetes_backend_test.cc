@@ -203,6 +203,50 @@ TEST_CASE("backend maps pod phases and container statuses to updates", "[kuberne
   }
 }
 
+TEST_CASE("backend reads a pod's log through the pod log API", "[kubernetes_backend]") {
+  Harness h;
+  auto backend = h.NewBackend();
+  REQUIRE(backend->Start(Spec()).ok());
+  REQUIRE(h.PollUntil(*backend, [&] { return h.Pod().has_value(); }));
+  h.SetStatus(fakes::WaitingStatus("ContainerCreating"));
+  // The API server's 400 while the container waits is an error naming the container.
+  absl::StatusOr<std::vector<LogLine>> waiting = backend->Logs({.run_id = "run1"});
+  CHECK(absl::IsInvalidArgument(waiting.status()));
+  CHECK_THAT(std::string(waiting.status().message()), Catch::Contains("waiting to start"));
+
+  h.SetStatus(fakes::RunningStatus());
+  const absl::Time first = absl::FromUnixSeconds(1'800'000'000);
+  REQUIRE(h.store().AppendPodLog(kNs, kPod, {"hello", "two words"}, first));
+  REQUIRE(h.store().AppendPodLog(kNs, kPod, {"later"}, first + absl::Seconds(5)));
+
+  // By run id (namespace from the run) and by job id and namespace alike.
+  for (const LogQuery& query :
+       {LogQuery{.run_id = "run1"}, LogQuery{.job_id = "job1", .pod_namespace = kNs}}) {
+    absl::StatusOr<std::vector<LogLine>> lines = backend->Logs(query);
+    REQUIRE(lines.ok());
+    REQUIRE(lines->size() == 3);
+    CHECK((*lines)[0].line == "hello");
+    CHECK((*lines)[1].line == "two words");
+    CHECK((*lines)[0].timestamp == "2027-01-15T08:00:00Z");
+    CHECK((*lines)[2].timestamp == "2027-01-15T08:00:05Z");
+  }
+  absl::StatusOr<std::vector<LogLine>> since =
+      backend->Logs({.run_id = "run1", .since = first + absl::Seconds(1)});
+  REQUIRE(since.ok());
+  REQUIRE(since->size() == 1);
+  CHECK(since->front().line == "later");
+  absl::StatusOr<std::vector<LogLine>> tail = backend->Logs({.run_id = "run1", .tail_lines = 2});
+  REQUIRE(tail.ok());
+  CHECK(tail->size() == 2);
+  CHECK(tail->front().line == "two words");
+
+  CHECK(absl::IsNotFound(backend->Logs({.job_id = "job2", .pod_namespace = kNs}).status()));
+  // Hostile ids never reach the API server's path.
+  CHECK(absl::IsInvalidArgument(backend->Logs({.job_id = "../nodes"}).status()));
+  CHECK(
+      absl::IsInvalidArgument(backend->Logs({.job_id = "job1", .pod_namespace = "a/b"}).status()));
+}
+
 TEST_CASE("backend cancel deletes the pod with its grace period", "[kubernetes_backend]") {
   Harness h;
   h.store().SetDeferDeletion(true);  // a kubelet honouring the grace period
