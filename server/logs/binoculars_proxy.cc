@@ -97,9 +97,12 @@ grpc::Status BinocularsProxy::Logs(grpc::ServerContext* context,
                       absl::StrCat("executor ", run->executor, ": ", status.error_message()));
 }
 
-grpc::Status BinocularsProxy::Cordon(grpc::ServerContext* /*context*/,
+grpc::Status BinocularsProxy::Cordon(grpc::ServerContext* context,
                                      const binoculars::CordonRequest* /*request*/,
                                      google::protobuf::Empty* /*response*/) {
+  // Refusals first, as on every rpc: a caller without credentials learns nothing more.
+  absl::StatusOr<auth::Principal> caller = auth_.Authenticate(*context);
+  if (!caller.ok()) return net::ToGrpcStatus(caller.status());
   return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                       "binoculars.Cordon: single nodes are not cordoned here; cordon the whole "
                       "executor instead (armadactl cordon executor)");

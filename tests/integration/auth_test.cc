@@ -220,6 +220,9 @@ const std::map<std::string, Expectation>& Table() {
       {"lookout.Lookout/GetJobEvents", {"", kBob}},
       {"lookout.Lookout/GetQueueStats", {"", kBob}},
       {"lookout.Lookout/GetVersion", {"", kBob}},
+      // Binoculars: any authenticated caller; a job of a queue not watchable is NOT_FOUND.
+      {"binoculars.Binoculars/Logs", {"", kBob}},
+      {"binoculars.Binoculars/Cordon", {"", kBob}},
   };
   return table;
 }
@@ -233,7 +236,8 @@ TEST_CASE("auth: the table covers every method of every service the server regis
   std::set<std::string> served;
   for (const char* service :
        {"api.Submit", "api.QueueService", "api.Event", "api.Executor", "api.Node", "api.Jobs",
-        "schedulerobjects.SchedulerReporting", "executorapi.ExecutorApi", "lookout.Lookout"}) {
+        "schedulerobjects.SchedulerReporting", "executorapi.ExecutorApi", "lookout.Lookout",
+        "binoculars.Binoculars"}) {
     const auto* descriptor =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
     REQUIRE(descriptor != nullptr);
@@ -275,6 +279,36 @@ TEST_CASE("auth: every rpc checks the caller before doing anything") {
       CHECK_FALSE(Refused(allowed));
     }
   }
+}
+
+TEST_CASE("auth: a job's logs are for those who may watch its queue") {
+  ServerFixture server(ExampleConfig());
+  CreateTeamA(server);
+  api::JobSubmitRequest submit;
+  submit.set_queue("team-a");
+  submit.set_job_set_id("set-1");
+  *submit.add_job_request_items() = JobItem({"true"});
+  grpc::ClientContext submit_context;
+  submit_context.AddMetadata("authorization", kAlice);
+  api::JobSubmitResponse submitted;
+  REQUIRE(server.submit().SubmitJobs(&submit_context, submit, &submitted).ok());
+  const std::string job_id = submitted.job_response_items(0).job_id();
+  auto logs = [&](const std::string& authorization) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", authorization);
+    binoculars::LogRequest request;
+    request.set_job_id(job_id);
+    binoculars::LogResponse response;
+    return server.binoculars().Logs(&context, request, &response);
+  };
+  // Bob may not watch team-a: to him the job does not exist.
+  const grpc::Status bob = logs(kBob);
+  CHECK(bob.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(bob.error_message() == "job " + job_id + " not found");
+  // Alice may: she learns that it has not run yet.
+  const grpc::Status alice = logs(kAlice);
+  CHECK(alice.error_code() == grpc::StatusCode::NOT_FOUND);
+  CHECK(alice.error_message() == "job " + job_id + " has not run yet");
 }
 
 TEST_CASE("auth: the example's story: anonymous, bob and alice submit to team-a") {

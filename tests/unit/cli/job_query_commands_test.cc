@@ -172,9 +172,14 @@ TEST_CASE("RunLogs reads the run's files from the log directory", "[job_query_co
     absl::Status status = RunLogs(*server.Client(), "job-a", options, out, err);
     CHECK(status.code() == absl::StatusCode::kNotFound);
     CHECK(std::string(status.message()).find("executor exec-1, node node-2") != std::string::npos);
+    // Without a log directory the server's Binoculars is asked; this fake serves none.
     options.log_dir.clear();
     CHECK(RunLogs(*server.Client(), "job-a", options, out, err).code() ==
-          absl::StatusCode::kInvalidArgument);
+          absl::StatusCode::kUnimplemented);
+    options.since = "last tuesday";
+    status = RunLogs(*server.Client(), "job-a", options, out, err);
+    CHECK(status.code() == absl::StatusCode::kInvalidArgument);
+    CHECK(std::string(status.message()).find("--since last tuesday") != std::string::npos);
   }
   std::filesystem::remove_all(dir);
 }
