@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "lib/common/utf8.h"
@@ -96,6 +100,21 @@ grpc::Status BinocularsService::Cordon(grpc::ServerContext* context,
   return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                       "binoculars.Cordon: single nodes are not cordoned here; cordon the whole "
                       "executor through armada-server (armadactl cordon executor)");
+}
+
+absl::StatusOr<std::unique_ptr<grpc::Server>> StartBinocularsServer(const std::string& listen,
+                                                                    BinocularsService& service) {
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(listen, grpc::InsecureServerCredentials());
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr) return absl::UnavailableError(absl::StrCat("cannot listen on ", listen));
+  return server;
+}
+
+bool IsLoopbackAddress(const std::string& address) {
+  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:");
 }
 
 }  // namespace armada::executor

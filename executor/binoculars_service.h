@@ -16,8 +16,10 @@
 #include <memory>
 #include <string>
 
+#include <grpcpp/server.h>
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+
 #include "binoculars/binoculars.grpc.pb.h"
 #include "executor/backend.h"
 #include "lib/net/authorization.h"
@@ -45,5 +47,13 @@ class BinocularsService final : public binoculars::Binoculars::Service {
   const Backend& backend_;
   const std::shared_ptr<net::AuthorizationSource> token_;
 };
+
+// Serves `service` (borrowed) on `listen` ("host:port"), plaintext gRPC.
+// kUnavailable naming the address when it cannot listen there.
+absl::StatusOr<std::unique_ptr<grpc::Server>> StartBinocularsServer(const std::string& listen,
+                                                                    BinocularsService& service);
+
+// True for "127.x.x.x:port", "localhost:port" and "[::1]:port".
+bool IsLoopbackAddress(const std::string& address);
 
 }  // namespace armada::executor

@@ -69,30 +69,23 @@ int main(int argc, char** argv) {
   std::unique_ptr<armada::executor::BinocularsService> binoculars;
   std::unique_ptr<grpc::Server> binoculars_server;
   if (!config->binoculars.listen.empty()) {
-    std::shared_ptr<armada::net::AuthorizationSource> token;
-    if (!config->binoculars.token_file.empty()) {
-      auto source =
-          armada::net::AuthorizationSource::Create({.token_file = config->binoculars.token_file});
-      if (!source.ok()) {
-        spdlog::error("binoculars.tokenFile: {}", std::string(source.status().message()));
-        return 1;
-      }
-      token = *source;
-    } else if (!config->binoculars.listen.starts_with("127.") &&
-               !config->binoculars.listen.starts_with("localhost:") &&
-               !config->binoculars.listen.starts_with("[::1]:")) {
+    auto token = armada::net::AuthorizationSource::Create(
+        {.token_file = config->binoculars.token_file});  // null without a file
+    if (!token.ok()) {
+      spdlog::error("binoculars.tokenFile: {}", std::string(token.status().message()));
+      return 1;
+    }
+    if (*token == nullptr && !armada::executor::IsLoopbackAddress(config->binoculars.listen)) {
       spdlog::warn("binoculars on {} answers any caller: set binoculars.tokenFile",
                    config->binoculars.listen);
     }
-    binoculars = std::make_unique<armada::executor::BinocularsService>(**backend, token);
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort(config->binoculars.listen, grpc::InsecureServerCredentials());
-    builder.RegisterService(binoculars.get());
-    binoculars_server = builder.BuildAndStart();
-    if (binoculars_server == nullptr) {
-      spdlog::error("binoculars.listen: cannot listen on {}", config->binoculars.listen);
+    binoculars = std::make_unique<armada::executor::BinocularsService>(**backend, *token);
+    auto started = armada::executor::StartBinocularsServer(config->binoculars.listen, *binoculars);
+    if (!started.ok()) {
+      spdlog::error("binoculars.listen: {}", std::string(started.status().message()));
       return 1;
     }
+    binoculars_server = std::move(*started);
     spdlog::info("binoculars listening on {}", config->binoculars.listen);
   }
 

@@ -113,15 +113,13 @@ int main(int argc, char** argv) {
   scheduler_loop.SetReports(&scheduling_reports);
   armada::server::SchedulerReportingService reporting_service(scheduling_reports, caller_auth);
   armada::server::LookoutService lookout_service(**db, caller_auth, scheduling_reports);
-  std::shared_ptr<armada::net::AuthorizationSource> binoculars_token;
-  if (!config->binoculars.token_file.empty()) {
-    auto token =
-        armada::net::AuthorizationSource::Create({.token_file = config->binoculars.token_file});
-    if (!token.ok()) return Fail("binoculars.tokenFile: " + std::string(token.status().message()));
-    binoculars_token = *token;
+  auto binoculars_token = armada::net::AuthorizationSource::Create(
+      {.token_file = config->binoculars.token_file});  // null without a file
+  if (!binoculars_token.ok()) {
+    return Fail("binoculars.tokenFile: " + std::string(binoculars_token.status().message()));
   }
   armada::server::BinocularsProxy binoculars(**db, caller_auth, config->binoculars,
-                                             binoculars_token);
+                                             *binoculars_token);
   armada::events::EventRelay relay(**db, std::move(*redis), {});
   auto pruner_redis = armada::events::RedisClient::Connect(config->redis_url);
   if (!pruner_redis.ok()) return Fail(std::string(pruner_redis.status().message()));

@@ -72,14 +72,11 @@ ServerFixture::ServerFixture(server::ServerConfig config,
       std::make_unique<server::SchedulerReportingService>(*scheduling_reports_, *caller_auth_);
   lookout_service_ =
       std::make_unique<server::LookoutService>(*db_, *caller_auth_, *scheduling_reports_);
-  std::shared_ptr<net::AuthorizationSource> binoculars_token;
-  if (!config.binoculars.token_file.empty()) {
-    auto token = net::AuthorizationSource::Create({.token_file = config.binoculars.token_file});
-    REQUIRE(token.ok());
-    binoculars_token = *token;
-  }
+  auto binoculars_token =
+      net::AuthorizationSource::Create({.token_file = config.binoculars.token_file});
+  REQUIRE(binoculars_token.ok());
   binoculars_proxy_ = std::make_unique<server::BinocularsProxy>(
-      *db_, *caller_auth_, config.binoculars, binoculars_token);
+      *db_, *caller_auth_, config.binoculars, *binoculars_token);
   auto redis = events::RedisClient::Connect(config.redis_url);
   REQUIRE(redis.ok());
   relay_ =
