@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -209,6 +210,17 @@ absl::Status SetSince(const std::string& since, binoculars::LogRequest& request)
       absl::StrCat("--since ", since, ": expected a duration (10m, 1h30m) or an RFC 3339 time"));
 }
 
+// A line's time (RFC 3339 with any number of fractional digits, so not comparable as text);
+// the infinite past when it has none.
+absl::Time LineTime(const binoculars::LogLine& line) {
+  absl::Time at = absl::InfinitePast();
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, line.timestamp(), &at, &error)) {
+    return absl::InfinitePast();
+  }
+  return at;
+}
+
 absl::StatusOr<binoculars::LogResponse> FetchLogs(ArmadaClient& client,
                                                   const binoculars::LogRequest& request) {
   ASSIGN_OR_RETURN(const std::string bytes,
@@ -253,7 +265,7 @@ absl::Status LogsOverApi(ArmadaClient& client, const std::string& job_id,
   }
   size_t printed = 0;  // lines of the current answer already printed (executors without times)
   bool first = true;
-  std::string last_timestamp;
+  std::optional<absl::Time> last_time;  // of the last line printed, when lines have times
   while (true) {
     // Ask whether the job has ended before reading, so that the last read holds its last line.
     bool ended = true;
@@ -262,10 +274,10 @@ absl::Status LogsOverApi(ArmadaClient& client, const std::string& job_id,
     }
     ASSIGN_OR_RETURN(const binoculars::LogResponse response, FetchLogs(client, request));
     size_t i = 0;
-    if (!last_timestamp.empty()) {
+    if (last_time) {
       // Asked from the last line's time on: skip the lines already printed at that time.
       while (i < static_cast<size_t>(response.log_size()) &&
-             response.log(static_cast<int>(i)).timestamp() <= last_timestamp) {
+             LineTime(response.log(static_cast<int>(i))) <= *last_time) {
         ++i;
       }
     } else {
@@ -283,8 +295,9 @@ absl::Status LogsOverApi(ArmadaClient& client, const std::string& job_id,
     out.flush();
     printed = static_cast<size_t>(response.log_size());
     if (response.log_size() > 0 && !response.log(response.log_size() - 1).timestamp().empty()) {
-      last_timestamp = response.log(response.log_size() - 1).timestamp();
-      request.set_since_time(last_timestamp);
+      const binoculars::LogLine& last = response.log(response.log_size() - 1);
+      last_time = LineTime(last);
+      request.set_since_time(last.timestamp());
       request.mutable_log_options()->clear_sinceseconds();
     }
     if (ended) return absl::OkStatus();

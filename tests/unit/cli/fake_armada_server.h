@@ -1,7 +1,8 @@
 // FakeArmadaServer: an in-process gRPC server with scripted QueueService, Submit, Event, Jobs,
-// Executor and Node services (no SchedulerReporting: its calls answer UNIMPLEMENTED), for testing
-// ArmadaClient and the armadactl commands without a real server. Test code only. Configure the
-// public fields before the first call; read the recorded fields after the calls have returned.
+// Executor, Node and Binoculars services (no SchedulerReporting: its calls answer UNIMPLEMENTED),
+// for testing ArmadaClient and the armadactl commands without a real server. Test code only.
+// Configure the public fields before the first call; read the recorded fields after the calls have
+// returned.
 #pragma once
 
 #include <chrono>
@@ -23,6 +24,7 @@
 #include "api/job.grpc.pb.h"
 #include "api/node.grpc.pb.h"
 #include "api/submit.grpc.pb.h"
+#include "binoculars/binoculars.grpc.pb.h"
 #include "cli/armada_client.h"
 
 namespace armada::cli::testing {
@@ -239,6 +241,38 @@ class FakeJobsService final : public api::Jobs::Service {
     }
     return grpc::Status::OK;
   }
+  // GetJobStatus answers every id with the next of `states` (the last one repeats);
+  // UNIMPLEMENTED while it is empty.
+  std::vector<api::JobState> states;
+  grpc::Status GetJobStatus(grpc::ServerContext*, const api::JobStatusRequest* request,
+                            api::JobStatusResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    if (states.empty()) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no states");
+    const api::JobState state = states[std::min(status_calls_++, states.size() - 1)];
+    for (const std::string& id : request->job_ids()) (*response->mutable_job_states())[id] = state;
+    return grpc::Status::OK;
+  }
+
+ private:
+  absl::Mutex mutex_;
+  size_t status_calls_ = 0;
+};
+
+// binoculars.Binoculars: each Logs call gets the next of `answers` (the last one repeats);
+// UNIMPLEMENTED while there are none.
+class FakeBinocularsService final : public binoculars::Binoculars::Service {
+ public:
+  std::vector<binoculars::LogResponse> answers;
+  std::vector<binoculars::LogRequest> requests;  // recorded
+
+  grpc::Status Logs(grpc::ServerContext*, const binoculars::LogRequest* request,
+                    binoculars::LogResponse* response) override {
+    absl::MutexLock lock(&mutex_);
+    if (answers.empty()) return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no Binoculars");
+    *response = answers[std::min(requests.size(), answers.size() - 1)];
+    requests.push_back(*request);
+    return grpc::Status::OK;
+  }
 
  private:
   absl::Mutex mutex_;
@@ -318,6 +352,7 @@ class FakeArmadaServer {
     builder.RegisterService(&jobs);
     builder.RegisterService(&executors);
     builder.RegisterService(&nodes);
+    builder.RegisterService(&binoculars);
     server_ = builder.BuildAndStart();
   }
   ~FakeArmadaServer() { server_->Shutdown(); }
@@ -333,6 +368,7 @@ class FakeArmadaServer {
   FakeJobsService jobs;
   FakeExecutorService executors;
   FakeNodeService nodes;
+  FakeBinocularsService binoculars;
 
  private:
   std::unique_ptr<grpc::Server> server_;

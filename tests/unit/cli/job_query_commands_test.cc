@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "binoculars/binoculars.pb.h"
 #include "tests/unit/cli/fake_armada_server.h"
 
 namespace armada::cli {
@@ -182,6 +184,63 @@ TEST_CASE("RunLogs reads the run's files from the log directory", "[job_query_co
     CHECK(std::string(status.message()).find("--since last tuesday") != std::string::npos);
   }
   std::filesystem::remove_all(dir);
+}
+
+binoculars::LogResponse Answer(const std::vector<std::pair<std::string, std::string>>& lines) {
+  binoculars::LogResponse response;
+  for (const auto& [timestamp, text] : lines) {
+    binoculars::LogLine* line = response.add_log();
+    line->set_timestamp(timestamp);
+    line->set_line(text);
+  }
+  return response;
+}
+
+TEST_CASE("RunLogs asks the server's Binoculars and follows a job to its end",
+          "[job_query_commands]") {
+  FakeArmadaServer server;
+  LogsOptions options;
+  options.follow_period = absl::ZeroDuration();
+  std::ostringstream out, err;
+
+  SECTION("once: the lines with their times") {
+    server.binoculars.answers = {Answer({{"2026-12-03T08:00:00Z", "a"}, {"", "b"}})};
+    options.tail = 5;
+    options.since = "10m";
+    REQUIRE(RunLogs(*server.Client(), "job-a", options, out, err).ok());
+    CHECK(out.str() == "2026-12-03T08:00:00Z a\nb\n");
+    REQUIRE(server.binoculars.requests.size() == 1);
+    CHECK(server.binoculars.requests[0].job_id() == "job-a");
+    CHECK(server.binoculars.requests[0].log_options().taillines() == 5);
+    CHECK(server.binoculars.requests[0].log_options().sinceseconds() == 600);
+  }
+  SECTION("following lines with times asks from the last one and prints each once") {
+    // Fractional digits vary: "08:00:01Z" is before "08:00:01.5Z", though not as text.
+    server.binoculars.answers = {
+        Answer({{"2026-12-03T08:00:00Z", "a"}, {"2026-12-03T08:00:01Z", "b"}}),
+        Answer({{"2026-12-03T08:00:01Z", "b"}, {"2026-12-03T08:00:01.5Z", "c"}}),
+        Answer({{"2026-12-03T08:00:01.5Z", "c"}, {"2026-12-03T08:00:02Z", "d"}})};
+    server.jobs.states = {api::RUNNING, api::RUNNING, api::SUCCEEDED};
+    options.follow = true;
+    REQUIRE(RunLogs(*server.Client(), "job-a", options, out, err).ok());
+    CHECK(out.str() ==
+          "2026-12-03T08:00:00Z a\n2026-12-03T08:00:01Z b\n2026-12-03T08:00:01.5Z c\n"
+          "2026-12-03T08:00:02Z d\n");
+    REQUIRE(server.binoculars.requests.size() == 3);
+    CHECK(server.binoculars.requests[1].since_time() == "2026-12-03T08:00:01Z");
+    CHECK(server.binoculars.requests[2].since_time() == "2026-12-03T08:00:01.5Z");
+  }
+  SECTION("following lines without times prints what each answer adds, from the tail") {
+    server.binoculars.answers = {Answer({{"", "w"}, {"", "x"}}),
+                                 Answer({{"", "w"}, {"", "x"}, {"", "y"}}),
+                                 Answer({{"", "w"}, {"", "x"}, {"", "y"}, {"", "z"}})};
+    server.jobs.states = {api::RUNNING, api::RUNNING, api::FAILED};
+    options.follow = true;
+    options.tail = 1;
+    REQUIRE(RunLogs(*server.Client(), "job-a", options, out, err).ok());
+    CHECK(out.str() == "x\ny\nz\n");
+    CHECK_FALSE(server.binoculars.requests[0].log_options().has_taillines());
+  }
 }
 
 }  // namespace
