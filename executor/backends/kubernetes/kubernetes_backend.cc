@@ -286,19 +286,37 @@ bool IsDnsLabel(const std::string& s) {
   }) && s.find("..") == std::string::npos;
 }
 
-// "<RFC 3339 time> <text>" lines of the pod log API (timestamps=true) as LogLines, at most
-// `limit_bytes` of text; a line without a time keeps all of its text.
-std::vector<LogLine> ParsePodLog(const std::string& body, int64_t limit_bytes) {
+// What the pod log API is asked for so that `limit_bytes` of text survive: its limitBytes
+// counts the "<time> " prefixes too (31 bytes a line from a kubelet), so ask for twice the
+// text and some, and cut exactly here. At least 1: the API rejects 0.
+int64_t ServerLimitBytes(int64_t limit_bytes) {
+  if (limit_bytes <= 0) return 1;
+  if (limit_bytes > (int64_t{1} << 40)) return 0;  // no limit asked
+  return 2 * limit_bytes + 4096;
+}
+
+// The "<RFC 3339 time> <text>" lines of the pod log API (timestamps=true) as LogLines, times
+// in UTC with nine fraction digits. Keeps only lines stamped after `since` and at most
+// `limit_bytes` of text (newlines counted); a line without a time keeps all of its text.
+// `truncated`: the server cut the body at its limit, so a last line without '\n' is partial.
+std::vector<LogLine> ParsePodLog(const std::string& body, absl::Time since, int64_t limit_bytes,
+                                 bool truncated) {
+  std::vector<absl::string_view> texts = absl::StrSplit(body, '\n');
+  texts.pop_back();  // after the last newline: "" or a line the server cut short
+  if (!truncated && !body.empty() && body.back() != '\n') {
+    texts.push_back(absl::string_view(body).substr(body.rfind('\n') + 1));  // no '\n' yet
+  }
   std::vector<LogLine> lines;
   int64_t used = 0;
-  for (absl::string_view text : absl::StrSplit(body, '\n')) {
+  for (absl::string_view text : texts) {
     LogLine line;
     const size_t space = text.find(' ');
     absl::Time at;
     std::string error;
     if (space != absl::string_view::npos &&
         absl::ParseTime(absl::RFC3339_full, std::string(text.substr(0, space)), &at, &error)) {
-      line.timestamp = std::string(text.substr(0, space));
+      if (at <= since) continue;  // the API's sinceTime includes its own second
+      line.timestamp = absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", at, absl::UTCTimeZone());
       line.line = std::string(text.substr(space + 1));
     } else {
       line.line = std::string(text);
@@ -306,9 +324,6 @@ std::vector<LogLine> ParsePodLog(const std::string& body, int64_t limit_bytes) {
     used += static_cast<int64_t>(line.line.size()) + 1;
     if (used > limit_bytes) break;
     lines.push_back(std::move(line));
-  }
-  if (!lines.empty() && lines.back().line.empty() && lines.back().timestamp.empty()) {
-    lines.pop_back();  // the text after the last newline
   }
   return lines;
 }
@@ -320,12 +335,29 @@ absl::StatusOr<std::vector<LogLine>> KubernetesBackend::Logs(const LogQuery& que
   std::string ns = query.pod_namespace;
   {
     absl::MutexLock lock(&mu_);
-    if (auto it = runs_.find(query.run_id); !query.run_id.empty() && it != runs_.end()) {
-      job_id = it->second.job_id;
-      if (ns.empty()) ns = it->second.ns;
+    const Run* known = nullptr;
+    if (!query.run_id.empty()) {
+      if (auto it = runs_.find(query.run_id); it != runs_.end()) known = &it->second;
+    } else {
+      for (const auto& [id, run] : runs_) {  // the job's latest run
+        if (run.job_id == job_id && (known == nullptr || run.started_at >= known->started_at)) {
+          known = &run;
+        }
+      }
+    }
+    if (known != nullptr) {
+      job_id = known->job_id;
+      if (ns.empty()) ns = known->ns;
     }
   }
-  if (ns.empty()) ns = options_.pod.default_namespace;
+  if (query.run_id.empty() && job_id.empty()) {
+    return absl::InvalidArgumentError("log query: neither a run id nor a job id");
+  }
+  if (job_id.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("run ", query.run_id, ": not known to this executor (its pod is gone)"));
+  }
+  if (ns.empty()) ns = PodNamespace(RunSpec{}, options_.pod);
   if (!IsDnsLabel(job_id)) {
     return absl::InvalidArgumentError(absl::StrCat("job id \"", job_id, "\": not a job id"));
   }
@@ -333,16 +365,20 @@ absl::StatusOr<std::vector<LogLine>> KubernetesBackend::Logs(const LogQuery& que
     return absl::InvalidArgumentError(absl::StrCat("namespace \"", ns, "\": not a namespace"));
   }
   const std::string pod = PodName(job_id);
+  const int64_t server_limit = ServerLimitBytes(query.limit_bytes);
   absl::StatusOr<std::string> body = client_->PodLog(
-      ns, pod,
-      {.since = query.since, .tail_lines = query.tail_lines, .limit_bytes = query.limit_bytes});
+      ns, pod, {.since = query.since, .tail_lines = query.tail_lines, .limit_bytes = server_limit});
   if (absl::IsNotFound(body.status())) {
-    return absl::NotFoundError(absl::StrCat("pod ", ns, "/", pod,
-                                            " does not exist: it is removed some time after the "
-                                            "job ends, and its log with it"));
+    const std::string who = query.run_id.empty()
+                                ? absl::StrCat("job ", job_id)
+                                : absl::StrCat("run ", query.run_id, " of job ", job_id);
+    return absl::NotFoundError(absl::StrCat(who, ": pod ", ns, "/", pod,
+                                            " no longer exists (likely cleaned up after the job "
+                                            "finished), and its log with it"));
   }
   if (!body.ok()) return body.status();
-  return ParsePodLog(*body, query.limit_bytes);
+  const bool truncated = server_limit > 0 && static_cast<int64_t>(body->size()) >= server_limit;
+  return ParsePodLog(*body, query.since, query.limit_bytes, truncated);
 }
 
 std::vector<std::string> KubernetesBackend::ActiveRunIds() const {

@@ -92,7 +92,8 @@ class KubernetesBackend : public Backend {
   void Forget(const std::string& run_id) override;
   std::vector<std::string> ActiveRunIds() const override;
   // The pod's log through the API server (pods/<name>/log, with times), whether or not the
-  // run is still known: the pod outlives it for finished_pod_min_age at least.
+  // run is still known: the pod outlives it for finished_pod_min_age at least. Blocks on the
+  // API server. kNotFound once the pod is gone; kInvalidArgument while it waits to start.
   absl::StatusOr<std::vector<LogLine>> Logs(const LogQuery& query) const override;
 
  private:

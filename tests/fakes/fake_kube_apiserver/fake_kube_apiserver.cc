@@ -177,6 +177,11 @@ void FakeKubeApiServer::Impl::Routes() {
     if (!Param(req, "limitBytes").empty() && !absl::SimpleAtoi(Param(req, "limitBytes"), &limit)) {
       return BadRequest(res, "limitBytes: not a number");
     }
+    // As the API server validates PodLogOptions.
+    if (tail < 0) return BadRequest(res, "tailLines: Invalid value: must be >= 0");
+    if (!Param(req, "limitBytes").empty() && limit <= 0) {
+      return BadRequest(res, "limitBytes: Invalid value: must be greater than 0");
+    }
     const std::string timestamps = Param(req, "timestamps");
     FakeKubeStore::PodLogAnswer answer =
         store.PodLog(req.matches[1], req.matches[2], timestamps == "true" || timestamps == "1",

@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "tests/fakes/fake_kube_apiserver/fake_kubelet.h"
 
 namespace armada::fakes {
 namespace {
@@ -38,6 +40,17 @@ bool Matches(const json& object, const std::string& ns, const Selector& selector
 
 std::string Describe(const std::string& resource, const std::string& name) {
   return absl::StrCat(resource, " \"", name, "\"");
+}
+
+// The state of the pod's first container ({"running": ...}, {"waiting": ...}, ...), or {}.
+json FirstContainerState(const json& status) {
+  const json statuses = status.value("containerStatuses", json::array());
+  if (!statuses.is_array() || statuses.empty()) return json::object();
+  return statuses[0].value("state", json::object());
+}
+
+bool Started(const json& state) {
+  return state.contains("running") || state.contains("terminated");
 }
 
 }  // namespace
@@ -295,6 +308,26 @@ bool FakeKubeStore::SetPodStatus(const std::string& ns, const std::string& name,
   absl::MutexLock lock(&mu_);
   json* pod = Find("pods", ns, name);
   if (pod == nullptr) return false;
+  // The kubelet's side: the first container's output, as it starts and as it ends.
+  const json before = FirstContainerState((*pod)["status"]);
+  const json after = FirstContainerState(status);
+  const json containers = pod->value("/spec/containers"_json_pointer, json::array());
+  const json container = containers.empty() ? json::object() : containers[0];
+  std::vector<std::string> printed;
+  if (!Started(before) && Started(after)) printed = ContainerStartLog(container);
+  if (!before.contains("terminated") && after.contains("terminated")) {
+    const int exit_code = after["terminated"].value("exitCode", 0);
+    for (std::string& line : ContainerExitLog(container, exit_code)) {
+      printed.push_back(std::move(line));
+    }
+  }
+  auto& log = pod_logs_[ns + "|" + name];
+  for (std::string& line : printed) {
+    // Each line stamped when it was printed: later than the one before.
+    absl::Time at = absl::Now();
+    if (!log.empty() && at <= log.back().first) at = log.back().first + absl::Nanoseconds(1);
+    log.emplace_back(at, std::move(line));
+  }
   (*pod)["status"] = status;
   if (!node_name.empty()) (*pod)["spec"]["nodeName"] = node_name;
   Record("MODIFIED", "pods", *pod);
@@ -320,10 +353,14 @@ FakeKubeStore::PodLogAnswer FakeKubeStore::PodLog(const std::string& ns, const s
   }
   const json& pod = it->second;
   bool started = false;
+  std::string waiting = "ContainerCreating";
   const json statuses = pod.value("/status/containerStatuses"_json_pointer, json::array());
   for (const json& container : statuses) {
     const json state = container.value("state", json::object());
-    started = started || state.contains("running") || state.contains("terminated");
+    started = started || Started(state);
+    if (state.contains("waiting") && !state["waiting"].value("reason", "").empty()) {
+      waiting = state["waiting"].value("reason", "");
+    }
   }
   if (!started) {
     const json containers = pod.value("/spec/containers"_json_pointer, json::array());
@@ -332,15 +369,13 @@ FakeKubeStore::PodLogAnswer FakeKubeStore::PodLog(const std::string& ns, const s
     return {.code = 400,
             .status = StatusBody(400, "BadRequest",
                                  "container \"" + container + "\" in pod \"" + name +
-                                     "\" is waiting to start: ContainerCreating")};
+                                     "\" is waiting to start: " + waiting)};
   }
   std::vector<std::string> out;
   if (const auto log = pod_logs_.find(ns + "|" + name); log != pod_logs_.end()) {
     for (const auto& [at, line] : log->second) {
       if (at <= since) continue;
-      out.push_back(timestamps ? absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", at, absl::UTCTimeZone()) +
-                                     " " + line
-                               : line);
+      out.push_back(timestamps ? LogTimestamp(at) + " " + line : line);
     }
   }
   if (tail_lines > 0 && static_cast<int64_t>(out.size()) > tail_lines) {

@@ -95,6 +95,8 @@ class FakeKubeStore {
   // Creates or replaces a node (by metadata.name).
   void UpsertNode(nlohmann::json node);
   // Sets a pod's status like a kubelet would (and spec.nodeName if `node_name` is not empty).
+  // When the first container starts (running or terminated) or terminates, appends what it
+  // printed to the pod's log, stamped now (fake_kubelet.h: ContainerStartLog, ContainerExitLog).
   // Returns false if there is no such pod.
   bool SetPodStatus(const std::string& ns, const std::string& name, const nlohmann::json& status,
                     const std::string& node_name = "");
@@ -103,9 +105,9 @@ class FakeKubeStore {
   bool AppendPodLog(const std::string& ns, const std::string& name,
                     const std::vector<std::string>& lines, absl::Time at);
   // GET .../pods/{name}/log: 404 for no pod, 400 while no container has started (as a real
-  // API server says "is waiting to start"), else `text` holds the lines, each prefixed with
-  // its RFC 3339 time when `timestamps`, after `since`, the last `tail_lines` (> 0), cut at
-  // `limit_bytes` (> 0).
+  // API server says "is waiting to start: <reason>"), else `text` holds the lines, each
+  // prefixed with its time (LogTimestamp) and a space when `timestamps`, only those stamped
+  // after `since`, the last `tail_lines` (> 0), cut at `limit_bytes` (> 0).
   struct PodLogAnswer {
     int code = 200;
     std::string text{};       // code 200

@@ -3,7 +3,8 @@
 // -----------------------------------------------------------------------------
 //
 // Pod statuses and nodes as a kubelet and a cluster would report them, for driving the fake
-// API server (FakeKubeStore::SetPodStatus, UpsertNode). Pure functions returning JSON.
+// API server (FakeKubeStore::SetPodStatus, UpsertNode), and the log a container "prints"
+// (FakeKubeStore records it as SetPodStatus starts and ends containers). Pure functions.
 #pragma once
 
 #include <map>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "absl/time/time.h"
 
 namespace armada::fakes {
 
@@ -36,5 +39,17 @@ nlohmann::json FailedStatus(int exit_code, const std::string& reason = "Error",
                             const std::string& message = "");
 // Failed at pod level with `reason` (Evicted, DeadlineExceeded) and no terminated container.
 nlohmann::json PodFailedStatus(const std::string& reason, const std::string& message);
+
+// The log lines `container` (a pod spec container) prints when it starts. A shell echo prints
+// its words: command+args ["echo", "a", "b"] -> "a b"; ["sh", "-c", "echo hello; echo 'x  y'"]
+// (sh or bash, any path; commands split at ';', '&&', '||' and newlines, others print nothing)
+// -> "hello", "x  y". Anything else: "fake kubelet: container <name> started".
+std::vector<std::string> ContainerStartLog(const nlohmann::json& container);
+// The lines it adds when it terminates with `exit_code`: for a container that is no echo,
+// "fake kubelet: container <name> exited with code <exit_code>"; an echo adds nothing.
+std::vector<std::string> ContainerExitLog(const nlohmann::json& container, int exit_code);
+// `t` as a kubelet stamps log lines: RFC 3339 in UTC with nine fraction digits,
+// "2026-12-03T07:40:00.123456789Z".
+std::string LogTimestamp(absl::Time t);
 
 }  // namespace armada::fakes

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "tests/fakes/fake_kube_apiserver/fake_kubelet.h"
 #include "tests/unit/executor/kubernetes/kube_test_util.h"
 
 namespace armada::executor::kubernetes {
@@ -45,6 +46,43 @@ TEST_CASE("client creates, gets, patches and deletes a pod", "[kube_client]") {
     CHECK(gone.status().code() == absl::StatusCode::kNotFound);
     CHECK(client.DeletePod("default", "p1", 0).code() == absl::StatusCode::kNotFound);
   }
+}
+
+TEST_CASE("client reads a pod's log as text", "[kube_client]") {
+  FakeCluster cluster;
+  KubeClient& client = *cluster.client;
+  json pod = Pod("p1");
+  pod["spec"]["containers"][0]["command"] = {"echo", "hi", "there"};
+  REQUIRE(client.CreatePod("ns", pod).ok());
+  auto waiting = client.PodLog("ns", "p1", {});
+  CHECK(waiting.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(waiting.status().message()) ==
+        "get log of pods ns/p1: 400 BadRequest: container \"main\" in pod \"p1\" is waiting to "
+        "start: ContainerCreating");
+
+  REQUIRE(cluster.store().SetPodStatus("ns", "p1", fakes::SucceededStatus()));
+  const absl::Time later = absl::FromUnixSeconds(1'800'000'000) + absl::Milliseconds(250);
+  REQUIRE(cluster.store().AppendPodLog("ns", "p1", {"second"}, later));
+  auto all = client.PodLog("ns", "p1", {});
+  REQUIRE(all.ok());
+  CHECK(cluster.store().Requests().back().target ==
+        "/api/v1/namespaces/ns/pods/p1/log?timestamps=true");
+  CHECK(all->size() == std::string("2026-12-03T07:40:00.123456789Z hi there\n").size() +
+                           std::string("2027-01-15T08:00:00.250000000Z second\n").size());
+  CHECK(all->substr(all->size() - 38) == "2027-01-15T08:00:00.250000000Z second\n");
+
+  auto some = client.PodLog(
+      "ns", "p1", {.since = later - absl::Seconds(1), .tail_lines = 5, .limit_bytes = 1000});
+  REQUIRE(some.ok());
+  CHECK(*some == "2027-01-15T08:00:00.250000000Z second\n");
+  CHECK(cluster.store().Requests().back().target ==
+        "/api/v1/namespaces/ns/pods/p1/log?timestamps=true&sinceTime=2027-01-15T07%3A59%3A59.25Z"
+        "&tailLines=5&limitBytes=1000");
+
+  auto missing = client.PodLog("ns", "p2", {});
+  CHECK(missing.status().code() == absl::StatusCode::kNotFound);
+  CHECK(std::string(missing.status().message()) ==
+        "get log of pods ns/p2: 404 NotFound: pods \"p2\" not found");
 }
 
 TEST_CASE("client lists with a label selector", "[kube_client]") {

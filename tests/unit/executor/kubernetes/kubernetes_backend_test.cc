@@ -224,11 +224,12 @@ TEST_CASE("backend reads a pod's log through the pod log API", "[kubernetes_back
        {LogQuery{.run_id = "run1"}, LogQuery{.job_id = "job1", .pod_namespace = kNs}}) {
     absl::StatusOr<std::vector<LogLine>> lines = backend->Logs(query);
     REQUIRE(lines.ok());
-    REQUIRE(lines->size() == 3);
-    CHECK((*lines)[0].line == "hello");
-    CHECK((*lines)[1].line == "two words");
-    CHECK((*lines)[0].timestamp == "2027-01-15T08:00:00Z");
-    CHECK((*lines)[2].timestamp == "2027-01-15T08:00:05Z");
+    REQUIRE(lines->size() == 4);
+    CHECK((*lines)[0].line == "fake kubelet: container main started");  // `sleep 30` prints none
+    CHECK((*lines)[1].line == "hello");
+    CHECK((*lines)[2].line == "two words");
+    CHECK((*lines)[1].timestamp == "2027-01-15T08:00:00.000000000Z");
+    CHECK((*lines)[3].timestamp == "2027-01-15T08:00:05.000000000Z");
   }
   absl::StatusOr<std::vector<LogLine>> since =
       backend->Logs({.run_id = "run1", .since = first + absl::Seconds(1)});
@@ -245,6 +246,57 @@ TEST_CASE("backend reads a pod's log through the pod log API", "[kubernetes_back
   CHECK(absl::IsInvalidArgument(backend->Logs({.job_id = "../nodes"}).status()));
   CHECK(
       absl::IsInvalidArgument(backend->Logs({.job_id = "job1", .pod_namespace = "a/b"}).status()));
+}
+
+TEST_CASE("backend reads what an echo job printed, after it succeeded", "[kubernetes_backend]") {
+  Harness h;
+  auto backend = h.NewBackend();
+  RunSpec spec = Spec();
+  k8s::io::api::core::v1::PodSpec pod_spec;
+  REQUIRE(pod_spec.ParseFromString(spec.pod_spec));
+  auto* c = pod_spec.mutable_containers(0);
+  c->clear_command();
+  c->add_command("sh");
+  c->add_command("-c");
+  c->clear_args();
+  c->add_args("echo hello; sleep 1; echo 'big  world'");
+  spec.pod_spec = pod_spec.SerializeAsString();
+  REQUIRE(backend->Start(spec).ok());
+  REQUIRE(h.PollUntilPhase(*backend, RunPhase::kPending));
+  h.SetStatus(fakes::RunningStatus());
+  h.SetStatus(fakes::SucceededStatus());
+  REQUIRE(h.PollUntilPhase(*backend, RunPhase::kSucceeded));
+
+  // By job id alone: the namespace comes from the run the backend knows.
+  absl::StatusOr<std::vector<LogLine>> lines = backend->Logs({.job_id = "job1"});
+  REQUIRE(lines.ok());
+  REQUIRE(lines->size() == 2);
+  CHECK((*lines)[0].line == "hello");
+  CHECK((*lines)[1].line == "big  world");
+  CHECK((*lines)[0].timestamp.size() == std::string("2026-12-03T07:40:00.123456789Z").size());
+  CHECK((*lines)[0].timestamp < (*lines)[1].timestamp);
+
+  absl::StatusOr<std::vector<LogLine>> tail = backend->Logs({.job_id = "job1", .tail_lines = 1});
+  REQUIRE(tail.ok());
+  REQUIRE(tail->size() == 1);
+  CHECK(tail->front().line == "big  world");
+  // limit_bytes counts the text and its newline, not the times: "hello\n" fits, no more.
+  absl::StatusOr<std::vector<LogLine>> limited =
+      backend->Logs({.run_id = "run1", .limit_bytes = 6});
+  REQUIRE(limited.ok());
+  REQUIRE(limited->size() == 1);
+  CHECK(limited->front().line == "hello");
+
+  absl::StatusOr<std::vector<LogLine>> unknown = backend->Logs({.job_id = "job9"});
+  CHECK(absl::IsNotFound(unknown.status()));
+  CHECK_THAT(std::string(unknown.status().message()),
+             Catch::Contains("job job9: pod default/armada-job9-0 no longer exists"));
+  CHECK(absl::IsNotFound(backend->Logs({.run_id = "run9"}).status()));  // never ran here
+
+  REQUIRE(h.cluster.client->DeletePod(kNs, kPod, 0).ok());  // cleaned up
+  absl::StatusOr<std::vector<LogLine>> gone = backend->Logs({.run_id = "run1"});
+  CHECK(absl::IsNotFound(gone.status()));
+  CHECK_THAT(std::string(gone.status().message()), Catch::Contains("run run1 of job job1"));
 }
 
 TEST_CASE("backend cancel deletes the pod with its grace period", "[kubernetes_backend]") {
