@@ -17,8 +17,9 @@
 
 namespace {
 constexpr char kUsage[] =
-    "usage: armada-executor [--config FILE]\n"
-    "  Leases jobs from armada-server (serverUrl, or ARMADA_URL) and runs them.\n";
+    "usage: armada-executor [--config FILE] [--check-config]\n"
+    "  Leases jobs from armada-server (serverUrl, or ARMADA_URL) and runs them.\n"
+    "  --check-config reads the config, says what is wrong with it, and exits.\n";
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -31,6 +32,10 @@ int main(int argc, char** argv) {
   if (!config.ok()) {
     spdlog::error("{}", std::string(config.status().message()));
     return 1;
+  }
+  if (args.check_config) {
+    spdlog::info("config {}: ok", args.config_path);
+    return 0;
   }
   armada::common::RealClock clock;
   auto backend = armada::executor::MakeBackend(*config, clock);

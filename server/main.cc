@@ -42,10 +42,11 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: armada-server [--config FILE]\n"
+    "usage: armada-server [--config FILE] [--check-config]\n"
     "       armada-server --hash-password < password\n"
     "  Serves Armada's gRPC API. DATABASE_URL and REDIS_URL are read from the\n"
     "  environment when the config file does not set databaseUrl / redisUrl.\n"
+    "  --check-config reads the config, says what is wrong with it, and exits.\n"
     "  --hash-password prints a hash of the password read from stdin, for\n"
     "  auth.basicAuth.users.<name>.passwordHash.\n";
 
@@ -77,6 +78,10 @@ int main(int argc, char** argv) {
 
   auto config = armada::server::LoadServerConfig(args.config_path);
   if (!config.ok()) return Fail(std::string(config.status().message()));
+  if (args.check_config) {
+    spdlog::info("config {}: ok", args.config_path);
+    return 0;
+  }
 
   auto db = armada::store::Database::Connect(config->database_url, config->database_connections);
   if (!db.ok()) return Fail("database: " + std::string(db.status().message()));
@@ -126,6 +131,9 @@ int main(int argc, char** argv) {
   armada::events::EventPruner pruner(**db, std::move(*pruner_redis), clock,
                                      {.retention = config->event_retention});
   armada::server::ServerMetrics metrics;
+  scheduler_loop.SetCycleObserver(
+      [&metrics](const armada::server::CycleStats& stats) { metrics.RecordCycle(stats); });
+  scheduler_loop.SetLeadershipObserver([&metrics](bool leader) { metrics.SetLeader(leader); });
   armada::server::MetricsRefresher metrics_refresher(**db, config->redis_url, metrics);
 
   grpc::EnableDefaultHealthCheckService(true);

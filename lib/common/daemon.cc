@@ -15,6 +15,8 @@ DaemonArgs ParseDaemonArgs(int argc, char** argv, const char* usage) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--config") && i + 1 < argc) {
       args.config_path = argv[++i];
+    } else if (!std::strcmp(argv[i], "--check-config")) {
+      args.check_config = true;
     } else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
       std::cout << usage;
       args.exit_now = 0;

@@ -11,10 +11,11 @@ namespace armada::common {
 
 struct DaemonArgs {
   std::string config_path;      // empty when --config is not given
+  bool check_config = false;    // --check-config: load the config, report, exit
   std::optional<int> exit_now;  // set for --help (0) and usage errors (2)
 };
 
-// Parses "[--config FILE] [--help]"; prints `usage` for --help and errors.
+// Parses "[--config FILE] [--check-config] [--help]"; prints `usage` for --help and errors.
 DaemonArgs ParseDaemonArgs(int argc, char** argv, const char* usage);
 
 // Applies LOG_LEVEL (trace, debug, info, warn, error) when it is set.

@@ -249,7 +249,7 @@ HttpGateway::HttpGateway(std::shared_ptr<grpc::ChannelInterface> channel, Option
   if (options_.tls.require_client_certificate) {
     server_->set_pre_routing_handler(
         [](const httplib::Request& request, httplib::Response& response) {
-          if (request.path == "/health" ||
+          if (request.path == "/health" || request.path == "/health/live" ||
               !net::CertificateReloader::VerifiedClientName(request.ssl).empty()) {
             return httplib::Server::HandlerResponse::Unhandled;
           }
@@ -268,6 +268,11 @@ HttpGateway::HttpGateway(std::shared_ptr<grpc::ChannelInterface> channel, Option
     if (route.route.verb == "DELETE") server_->Delete(route.path_regex, handler);
   }
   if (options_.ui_assets != nullptr) AddUiRoutes(*server_, *options_.ui_assets);
+  // Liveness: the process answers, whatever PostgreSQL does (a database outage must take a
+  // replica out of service, /health above, not restart it).
+  server_->Get("/health/live", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("ok\n", "text/plain");
+  });
   server_->Get("/health", [this](const httplib::Request&, httplib::Response& response) {
     absl::Status health = options_.health ? options_.health() : absl::OkStatus();
     response.status = health.ok() ? 200 : 503;

@@ -150,7 +150,64 @@ ServerMetrics::ServerMetrics()
                      .Name("armada_server_event_relay_lag_events")
                      .Help("Logged events the relay has not yet published to Redis.")
                      .Register(*registry_)
-                     .Add({})) {
+                     .Add({})),
+      cycle_ms_(
+          prometheus::BuildHistogram()
+              .Name("armada_scheduler_schedule_cycle_times")
+              .Help("Wall time of the leader's scheduling cycles, in milliseconds "
+                    "(Armada's metric of the same name).")
+              .Register(*registry_)
+              .Add({}, prometheus::Histogram::BucketBoundaries{10, 25, 50, 100, 250, 500, 1000,
+                                                               2500, 5000, 10000, 30000})),
+      cycle_phase_seconds_(prometheus::BuildHistogram()
+                               .Name("armada_server_scheduler_cycle_phase_seconds")
+                               .Help("Wall time of each phase of the leader's scheduling cycles.")
+                               .Register(*registry_)),
+      cycle_outcome_(prometheus::BuildCounter()
+                         .Name("armada_scheduler_schedule_outcome")
+                         .Help("Scheduling cycles by outcome (success or failure).")
+                         .Register(*registry_)),
+      leased_jobs_(prometheus::BuildCounter()
+                       .Name("armada_server_scheduler_leased_jobs_total")
+                       .Help("Leases the scheduler wrote.")
+                       .Register(*registry_)
+                       .Add({})),
+      preempted_jobs_(prometheus::BuildCounter()
+                          .Name("armada_server_scheduler_preempted_jobs_total")
+                          .Help("Preemptions the scheduler decided.")
+                          .Register(*registry_)
+                          .Add({})),
+      considered_jobs_(prometheus::BuildGauge()
+                           .Name("armada_server_scheduler_considered_jobs")
+                           .Help("Queued jobs the last scheduling cycle considered.")
+                           .Register(*registry_)
+                           .Add({})),
+      is_leader_(prometheus::BuildGauge()
+                     .Name("armada_server_is_leader")
+                     .Help("1 on the replica that holds the scheduling leader lock, else 0.")
+                     .Register(*registry_)
+                     .Add({})),
+      fair_share_(prometheus::BuildGauge()
+                      .Name("armada_scheduler_fair_share")
+                      .Help("Fair share of each active queue per pool, as of the last cycle.")
+                      .Register(*registry_)),
+      adjusted_fair_share_(prometheus::BuildGauge()
+                               .Name("armada_scheduler_adjusted_fair_share")
+                               .Help("Demand-capped fair share of each active queue per pool.")
+                               .Register(*registry_)),
+      actual_share_(prometheus::BuildGauge()
+                        .Name("armada_scheduler_actual_share")
+                        .Help("Dominant share each active queue holds per pool.")
+                        .Register(*registry_)),
+      decayed_usage_(prometheus::BuildGauge()
+                         .Name("armada_server_scheduler_decayed_usage")
+                         .Help("Each active queue's decayed usage per pool (fair share over "
+                               "time).")
+                         .Register(*registry_)),
+      executor_last_seen_(prometheus::BuildGauge()
+                              .Name("armada_server_executor_last_seen_timestamp_seconds")
+                              .Help("When each executor last called the server (Unix time).")
+                              .Register(*registry_)) {
   prometheus::BuildGauge()
       .Name("armada_server_build_info")
       .Help("Always 1; the labels describe the running build.")
@@ -220,6 +277,81 @@ void ServerMetrics::SetEventLog(int64_t last_seq, std::optional<int64_t> relay_c
   last_seq_ = last_seq;
   if (relay_cursor)
     relay_lag_.Set(static_cast<double>(std::max<int64_t>(0, last_seq - *relay_cursor)));
+}
+
+void ServerMetrics::RecordCycle(const CycleStats& stats) {
+  cycle_ms_.Observe(stats.total_seconds * 1e3);
+  const prometheus::Histogram::BucketBoundaries phase_buckets{0.001, 0.005, 0.01, 0.05, 0.1, 0.25,
+                                                              0.5,   1,     2.5,  5,    10};
+  for (const auto& [phase, seconds] :
+       {std::pair{"expire", stats.expire_seconds}, std::pair{"sync", stats.sync_seconds},
+        std::pair{"tables", stats.tables_seconds}, std::pair{"schedule", stats.schedule_seconds},
+        std::pair{"report", stats.report_seconds}, std::pair{"write", stats.write_seconds}}) {
+    cycle_phase_seconds_.Add({{"phase", phase}}, phase_buckets).Observe(seconds);
+  }
+  cycle_outcome_.Add({{"outcome", stats.ok ? "success" : "failure"}}).Increment();
+  leased_jobs_.Increment(static_cast<double>(stats.leased));
+  preempted_jobs_.Increment(static_cast<double>(stats.preempted));
+  if (!stats.ok && stats.shares.empty()) return;  // failed before scheduling: keep the last
+  considered_jobs_.Set(static_cast<double>(stats.queued));
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::pair<std::string, std::string>, ShareGauges> current;
+  for (const scheduling::QueueShare& share : stats.shares) {
+    auto key = std::make_pair(share.pool, share.queue);
+    auto it = share_gauges_.find(key);
+    ShareGauges gauges;
+    if (it != share_gauges_.end()) {
+      gauges = it->second;
+      share_gauges_.erase(it);
+    } else {
+      const prometheus::Labels labels{{"pool", share.pool}, {"queue", share.queue}};
+      gauges = {&fair_share_.Add(labels), &adjusted_fair_share_.Add(labels),
+                &actual_share_.Add(labels), &decayed_usage_.Add(labels)};
+    }
+    gauges.fair_share->Set(share.fair_share);
+    gauges.adjusted_fair_share->Set(share.adjusted_fair_share);
+    gauges.actual_share->Set(share.actual_share);
+    gauges.decayed_usage->Set(share.decayed_usage);
+    current[key] = gauges;
+  }
+  ClearShares();  // what is left went idle
+  share_gauges_ = std::move(current);
+}
+
+void ServerMetrics::ClearShares() {
+  for (auto& [key, gauges] : share_gauges_) {
+    fair_share_.Remove(gauges.fair_share);
+    adjusted_fair_share_.Remove(gauges.adjusted_fair_share);
+    actual_share_.Remove(gauges.actual_share);
+    decayed_usage_.Remove(gauges.decayed_usage);
+  }
+  share_gauges_.clear();
+}
+
+void ServerMetrics::SetLeader(bool leader) {
+  is_leader_.Set(leader ? 1 : 0);
+  if (leader) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  ClearShares();
+}
+
+void ServerMetrics::SetExecutorsLastSeen(const std::map<std::string, double>& last_seen) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, prometheus::Gauge*> current;
+  for (const auto& [executor, seconds] : last_seen) {
+    auto it = executor_gauges_.find(executor);
+    prometheus::Gauge* gauge = nullptr;
+    if (it != executor_gauges_.end()) {
+      gauge = it->second;
+      executor_gauges_.erase(it);
+    } else {
+      gauge = &executor_last_seen_.Add({{"executor", executor}});
+    }
+    gauge->Set(seconds);
+    current[executor] = gauge;
+  }
+  for (auto& [executor, gauge] : executor_gauges_) executor_last_seen_.Remove(gauge);
+  executor_gauges_ = std::move(current);
 }
 
 std::string ServerMetrics::Serialize() const {

@@ -24,6 +24,7 @@
 #include <prometheus/registry.h>
 
 #include "absl/base/thread_annotations.h"
+#include "server/scheduler/scheduler_loop.h"
 
 namespace armada::server {
 
@@ -61,6 +62,18 @@ class ServerMetrics {
   // (nullopt: Redis did not answer, the lag keeps its last value).
   void SetEventLog(int64_t last_seq, std::optional<int64_t> relay_cursor);
 
+  // One scheduling cycle of this replica as leader: cycle and phase times, outcome, jobs
+  // considered, leased and preempted, and each active queue's shares per pool.
+  void RecordCycle(const CycleStats& stats);
+
+  // Whether this replica is the scheduling leader; a replica that is not drops its share
+  // gauges (the leader's are the current ones).
+  void SetLeader(bool leader);
+
+  // When each executor last called (executors.last_seen), as Unix seconds; executors absent
+  // from `last_seen` disappear from the exposition.
+  void SetExecutorsLastSeen(const std::map<std::string, double>& last_seen);
+
   // The text exposition format (version 0.0.4) of every metric. Thread-safe,
   // like every method here.
   std::string Serialize() const;
@@ -73,12 +86,35 @@ class ServerMetrics {
   prometheus::Family<prometheus::Gauge>& queue_size_;
   prometheus::Counter& events_logged_;
   prometheus::Gauge& relay_lag_;
+  prometheus::Histogram& cycle_ms_;
+  prometheus::Family<prometheus::Histogram>& cycle_phase_seconds_;
+  prometheus::Family<prometheus::Counter>& cycle_outcome_;
+  prometheus::Counter& leased_jobs_;
+  prometheus::Counter& preempted_jobs_;
+  prometheus::Gauge& considered_jobs_;
+  prometheus::Gauge& is_leader_;
+  prometheus::Family<prometheus::Gauge>& fair_share_;
+  prometheus::Family<prometheus::Gauge>& adjusted_fair_share_;
+  prometheus::Family<prometheus::Gauge>& actual_share_;
+  prometheus::Family<prometheus::Gauge>& decayed_usage_;
+  prometheus::Family<prometheus::Gauge>& executor_last_seen_;
 
   std::mutex mu_;
   std::map<std::pair<std::string, std::string>, prometheus::Gauge*> job_gauges_
       ABSL_GUARDED_BY(mu_);
   std::map<std::string, prometheus::Gauge*> queue_gauges_ ABSL_GUARDED_BY(mu_);
   std::optional<int64_t> last_seq_ ABSL_GUARDED_BY(mu_);
+  // The share gauges of the last cycle, by (pool, queue), to remove queues that went idle.
+  struct ShareGauges {
+    prometheus::Gauge* fair_share;
+    prometheus::Gauge* adjusted_fair_share;
+    prometheus::Gauge* actual_share;
+    prometheus::Gauge* decayed_usage;
+  };
+  std::map<std::pair<std::string, std::string>, ShareGauges> share_gauges_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, prometheus::Gauge*> executor_gauges_ ABSL_GUARDED_BY(mu_);
+  // Removes every share gauge.
+  void ClearShares() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 };
 
 }  // namespace armada::server

@@ -22,17 +22,23 @@ MetricsRefresher::MetricsRefresher(store::Database& db, std::string redis_url,
 absl::Status MetricsRefresher::RefreshOnce() {
   std::vector<ServerMetrics::JobCount> counts;
   int64_t last_seq = 0;
+  std::map<std::string, double> executors_last_seen;
   absl::Status read = db_.Run([&](pqxx::work& tx) {
     counts.clear();
+    executors_last_seen.clear();
     for (const auto& row :
          tx.exec("SELECT queue, state, count(*) FROM jobs GROUP BY 1, 2 ORDER BY 1, 2")) {
       counts.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>()});
     }
     last_seq = tx.exec1("SELECT last FROM event_seq")[0].as<int64_t>();
+    for (const auto& row : tx.exec("SELECT name, extract(epoch FROM last_seen) FROM executors")) {
+      executors_last_seen[row[0].as<std::string>()] = row[1].as<double>();
+    }
     return absl::OkStatus();
   });
   if (!read.ok()) return read;
   metrics_.SetJobCounts(counts);
+  metrics_.SetExecutorsLastSeen(executors_last_seen);
 
   std::optional<int64_t> cursor;
   absl::Status redis_status = absl::OkStatus();

@@ -1,7 +1,7 @@
 #pragma once
 
 // Refreshes the metrics that come from the database and Redis (jobs by queue
-// and state, events logged, relay lag) on a background thread, so a scrape
+// and state, events logged, executors' last calls, relay lag) on a background thread, so a scrape
 // never runs a query: a GROUP BY over every job costs too much per scrape.
 
 #include <atomic>

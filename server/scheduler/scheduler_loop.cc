@@ -58,13 +58,32 @@ absl::StatusOr<int> SchedulerLoop::ExpireSilentExecutors() {
 }
 
 absl::StatusOr<int> SchedulerLoop::RunCycle() {
-  // Wall time of the whole cycle, for the summary line (scripts/bench reads it).
-  const auto started = std::chrono::steady_clock::now();
   if (!EnsureLeader()) return absl::FailedPreconditionError("not the scheduling leader");
+  CycleStats stats;
+  absl::StatusOr<int> leased = RunLeaderCycle(stats);
+  stats.ok = leased.ok();
+  if (cycle_observer_) cycle_observer_(stats);
+  return leased;
+}
+
+absl::StatusOr<int> SchedulerLoop::RunLeaderCycle(CycleStats& stats) {
+  // Each phase's wall time goes to `stats` as it ends, so a failed cycle shows where it stopped.
+  const auto started = std::chrono::steady_clock::now();
+  auto phase_start = started;
+  auto end_phase = [&phase_start](double& seconds) {
+    const auto now = std::chrono::steady_clock::now();
+    seconds = std::chrono::duration<double>(now - phase_start).count();
+    phase_start = now;
+  };
+  absl::Cleanup total = [&] {
+    stats.total_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
   // Any failure below may mean the database was away, and executors' heartbeats with it.
   absl::Cleanup grace_on_failure = [&] { StartGrace(); };
-  if (auto expired = ExpireSilentExecutors(); !expired.ok()) return expired.status();
-  const auto expiry_done = std::chrono::steady_clock::now();
+  auto expired = ExpireSilentExecutors();
+  end_phase(stats.expire_seconds);
+  if (!expired.ok()) return expired.status();
   // The job index is loaded once (when this replica starts scheduling) and
   // then follows the event log; after any error it is loaded afresh.
   if (!index_loaded_) {
@@ -74,7 +93,7 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
     index_loaded_ = false;
     return synced.status();
   }
-  const auto index_synced = std::chrono::steady_clock::now();
+  end_phase(stats.sync_seconds);
   const absl::Time now = clock_.Now();
   scheduling::SchedulingSnapshot snapshot;
   snapshot.now = now;
@@ -84,45 +103,48 @@ absl::StatusOr<int> SchedulerLoop::RunCycle() {
   snapshot.max_leases = config_.max_leases_per_cycle;
   const SnapshotSettings settings{config_.executor_timeout,
                                   config_.max_unacknowledged_runs_per_executor};
-  if (absl::Status s = LoadSnapshotTables(db_, settings, now, snapshot); !s.ok()) return s;
+  absl::Status tables = LoadSnapshotTables(db_, settings, now, snapshot);
+  end_phase(stats.tables_seconds);
+  if (!tables.ok()) return tables;
   // The queued jobs are lent to the snapshot, not copied; they go back before
   // the index changes again (on every path out of this function).
   snapshot.jobs = index_.TakeQueued();
   absl::Cleanup give_back = [&] { index_.ReturnQueued(std::move(snapshot.jobs)); };
   snapshot.running = index_.RunningJobs();
   // Scheduled even with nothing queued: the queues' usage keeps decaying and growing.
-  const auto scheduling_started = std::chrono::steady_clock::now();
   scheduling::Decision decision = scheduler_.Schedule(snapshot);
-  const auto scheduled = std::chrono::steady_clock::now();
+  end_phase(stats.schedule_seconds);
+  stats.queued = static_cast<int64_t>(snapshot.jobs.size());
+  stats.preempted = static_cast<int64_t>(decision.preemptions.size());
+  stats.shares = decision.shares;
   if (reports_ != nullptr) reports_->Record(snapshot, decision);
-  const auto reported = std::chrono::steady_clock::now();
+  end_phase(stats.report_seconds);
 
   WrittenDecision written = writer_.Write(decision, snapshot.jobs, now);
+  end_phase(stats.write_seconds);
   if (written.status.ok() || !written.leased.empty()) {
     // Written in part or whole: the buckets paid for it.
     rate_limits_ = std::move(decision.rate_limits);
   }
-  const size_t queued = snapshot.jobs.size();
   std::move(give_back).Invoke();
   for (const auto& job : written.leased) index_.RecordLease(job);
+  stats.leased = static_cast<int64_t>(written.leased.size());
   if (!written.status.ok()) {
     spdlog::warn("scheduling decision written in part: {} of {} leases; {}", written.leased.size(),
                  decision.leases.size(), std::string(written.status.message()));
     return written.status;
   }
   std::move(grace_on_failure).Cancel();
-  const int leased = static_cast<int>(written.leased.size());
-  if (leased == 0) return 0;
-  using Ms = std::chrono::duration<double, std::milli>;
-  const Ms took = std::chrono::steady_clock::now() - started;
+  std::move(total).Invoke();
+  if (stats.leased == 0) return 0;
   spdlog::info(
       "scheduling cycle: queued={} nodes={} leased={} took_ms={:.1f} (load={:.1f} [expire={:.1f} "
       "sync={:.1f} tables={:.1f}] schedule={:.1f} report={:.1f} write={:.1f})",
-      queued, snapshot.nodes.size(), leased, took.count(), Ms(scheduling_started - started).count(),
-      Ms(expiry_done - started).count(), Ms(index_synced - expiry_done).count(),
-      Ms(scheduling_started - index_synced).count(), Ms(scheduled - scheduling_started).count(),
-      Ms(reported - scheduled).count(), Ms(std::chrono::steady_clock::now() - reported).count());
-  return leased;
+      stats.queued, snapshot.nodes.size(), stats.leased, stats.total_seconds * 1e3,
+      (stats.expire_seconds + stats.sync_seconds + stats.tables_seconds) * 1e3,
+      stats.expire_seconds * 1e3, stats.sync_seconds * 1e3, stats.tables_seconds * 1e3,
+      stats.schedule_seconds * 1e3, stats.report_seconds * 1e3, stats.write_seconds * 1e3);
+  return static_cast<int>(stats.leased);
 }
 
 void SchedulerLoop::Run(const std::atomic<bool>& stop) {
@@ -131,7 +153,9 @@ void SchedulerLoop::Run(const std::atomic<bool>& stop) {
     // The period runs from start to start, as Armada's cycle period: a cycle
     // that took longer is followed at once, not a whole period later.
     const auto started = std::chrono::steady_clock::now();
-    if (EnsureLeader()) {
+    const bool leader = EnsureLeader();
+    if (leadership_observer_) leadership_observer_(leader);
+    if (leader) {
       auto leased = RunCycle();
       if (!leased.ok()) {
         spdlog::warn("scheduling cycle failed: {}", std::string(leased.status().message()));

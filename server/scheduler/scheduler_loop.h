@@ -14,7 +14,9 @@
 // before anything expires, since its heartbeats may not have been recorded.
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "lib/common/clock.h"
@@ -28,6 +30,24 @@
 
 namespace armada::server {
 
+// What one cycle of the leader did, for metrics. Phases in seconds; a cycle that failed
+// part-way has the phases it reached.
+struct CycleStats {
+  bool ok = false;
+  double total_seconds = 0;
+  double expire_seconds = 0;    // expiring the runs of silent executors
+  double sync_seconds = 0;      // loading or following the job index
+  double tables_seconds = 0;    // queues, executors, nodes, usage
+  double schedule_seconds = 0;  // the scheduling algorithm
+  double report_seconds = 0;    // recording the scheduling report
+  double write_seconds = 0;     // leases, preemptions and their events
+  int64_t queued = 0;           // jobs considered
+  int64_t leased = 0;           // leases written
+  int64_t preempted = 0;        // preemptions decided
+  // Active queues per pool with their shares (empty when the cycle failed before scheduling).
+  std::vector<scheduling::QueueShare> shares{};
+};
+
 class SchedulerLoop {
  public:
   SchedulerLoop(store::Database& db, const scheduling::Scheduler& scheduler,
@@ -36,6 +56,15 @@ class SchedulerLoop {
   // Every cycle's snapshot and decision go to `reports` (nullptr: none).
   // Borrowed: must outlive the loop. Call before Run or RunCycle.
   void SetReports(SchedulingReports* reports) { reports_ = reports; }
+
+  // Called after every cycle this replica runs as leader (succeeded or not), on the loop's
+  // thread, and with `true`/`false` whenever leadership is checked. Call before Run.
+  void SetCycleObserver(std::function<void(const CycleStats&)> observer) {
+    cycle_observer_ = std::move(observer);
+  }
+  void SetLeadershipObserver(std::function<void(bool)> observer) {
+    leadership_observer_ = std::move(observer);
+  }
 
   // Runs until `stop` is set: waits to become leader, then schedules every
   // schedule period.
@@ -60,6 +89,8 @@ class SchedulerLoop {
  private:
   // Checks the lock; on a new term, resets what a new leader must not inherit.
   bool EnsureLeader();
+  // RunCycle's work once leadership is confirmed; fills `stats` as it goes.
+  absl::StatusOr<int> RunLeaderCycle(CycleStats& stats);
   // Starts a grace period of executorTimeout from now.
   void StartGrace();
 
@@ -78,6 +109,8 @@ class SchedulerLoop {
   // Reset when this replica becomes leader: a new leader starts with full buckets.
   scheduling::RateLimitState rate_limits_;
   SchedulingReports* reports_ = nullptr;
+  std::function<void(const CycleStats&)> cycle_observer_;
+  std::function<void(bool)> leadership_observer_;
 };
 
 }  // namespace armada::server

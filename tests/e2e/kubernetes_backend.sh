@@ -12,20 +12,29 @@
 #     its pod deleted by the executor (with its grace period; the fake keeps it
 #     terminating until the script, as kubelet, ends it with exit code 143) and
 #     ends cancelled;
-#   - every job is leased once and ends exactly once; finished pods are cleaned up.
+#   - every job is leased once and ends exactly once; finished pods are cleaned up;
+#   - a running job's output reaches `armadactl logs` through the server and the
+#     executor's Binoculars (the pod log API);
+#   - the fake enforces the executor chart's ClusterRole (BUILD_DIR/deploy/
+#     executor-rbac-rules.json, rendered by ctest deploy.charts): any call the
+#     chart does not grant is answered 403 and fails the test.
 # Usage: kubernetes_backend.sh BUILD_DIR TEST_DIR
 set -euo pipefail
 BUILD=$1
 HERE=$2
 PORT=20178
+BINOCULARS_PORT=20189
 NS=default
+RBAC_RULES="$BUILD/deploy/executor-rbac-rules.json"
 source "$HERE/common.sh"
+[ -f "$RBAC_RULES" ] || fail "$RBAC_RULES is missing: ctest deploy.charts renders it"
 
 # --- The fake API server, on the first free port of 20190-20199. -----------------------------
 start_apiserver() {
   local port pid
   for port in $(seq 20190 20199); do
-    "$BUILD/tests/fakes/fake_kube_apiserver" --port "$port" >"$WORK/apiserver.log" 2>&1 &
+    "$BUILD/tests/fakes/fake_kube_apiserver" --port "$port" --rbac-rules "$RBAC_RULES" \
+      >"$WORK/apiserver.log" 2>&1 &
     pid=$!
     for _ in $(seq 50); do
       if grep -q "^listening on" "$WORK/apiserver.log"; then
@@ -78,6 +87,8 @@ cat >"$WORK/server.yaml" <<YAML
 grpcAddress: 127.0.0.1:$PORT
 httpAddress: ""
 schedulePeriod: 200ms
+binoculars:
+  executorUrls: {k8s-executor: "127.0.0.1:$BINOCULARS_PORT"}
 YAML
 cat >"$WORK/executor.yaml" <<YAML
 serverUrl: 127.0.0.1:$PORT
@@ -90,6 +101,8 @@ kubernetes:
   qps: 50
   burst: 50
   finishedPodMinAge: 1s
+binoculars:
+  listen: 127.0.0.1:$BINOCULARS_PORT
 YAML
 "$BUILD/server/armada-server" --config "$WORK/server.yaml" >"$WORK/server.log" 2>&1 &
 pids+=($!)
@@ -222,6 +235,13 @@ for id in "${ids[@]}"; do
   wait_for 20 job_running "$id" || fail "job $id is not running: $(ctl get job "$id" 2>&1)"
 done
 
+# The running job's output, as the kubelet has it, through armadactl -> server -> Binoculars.
+kube -X POST --data-binary $'hello from ok\nsecond line' "$(admin_pod_url "$ok_id")/log" >/dev/null \
+  || fail "append the pod's log"
+ctl logs "$ok_id" >"$WORK/logs.out" 2>&1 || fail "armadactl logs: $(cat "$WORK/logs.out")"
+grep -q "hello from ok" "$WORK/logs.out" && grep -q "second line" "$WORK/logs.out" \
+  || fail "armadactl logs does not show the pod's output: $(cat "$WORK/logs.out")"
+
 set_status "$ok_id" "$ok_node" "$(ended_status ok Succeeded 0 Completed)"
 set_status "$fail_id" "$fail_node" "$(ended_status fails Failed 3 Error)"
 ctl cancel job k8s set-1 "$cancel_id" || fail "cancel job"
@@ -279,4 +299,9 @@ job_state_is() { grep "$1" "$WORK/jobs.out" | grep -q "$2" || fail "job $1 is no
 job_state_is "$ok_id" SUCCEEDED
 job_state_is "$fail_id" FAILED
 job_state_is "$cancel_id" CANCELLED
+# Under the chart's RBAC nothing was refused (a refusal the executor retried would not fail
+# the steps above).
+if grep -q "^forbidden:" "$WORK/apiserver.log"; then
+  fail "calls outside the chart's ClusterRole: $(grep "^forbidden:" "$WORK/apiserver.log")"
+fi
 echo "PASS"

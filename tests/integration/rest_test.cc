@@ -16,6 +16,7 @@
 #include "server/http/rest_json.h"
 #include "server/http/rest_routes.h"
 #include "server/server_config.h"
+#include "tests/integration/executor_driver.h"
 #include "tests/integration/server_fixture.h"
 
 namespace armada::testing {
@@ -190,6 +191,64 @@ TEST_CASE("REST: queues, submission, events and cancellation as Armada's gateway
     REQUIRE(text.find(logged) != std::string::npos);
     CHECK(std::stod(text.substr(text.find(logged) + logged.size())) >= 5);  // 2 x 2 + cancel
   }
+}
+
+TEST_CASE("REST: /health follows the database, /health/live only the process", "[rest]") {
+  ServerFixture fixture;
+  server::HttpGateway::Options options;
+  options.health = [] { return absl::UnavailableError("database: connection refused"); };
+  auto gateway = server::HttpGateway::Create(
+      fixture.server().InProcessChannel(grpc::ChannelArguments()), std::move(options));
+  REQUIRE(gateway.ok());
+  auto port = (*gateway)->Start("127.0.0.1:0");
+  REQUIRE(port.ok());
+  httplib::Client http("127.0.0.1", *port);
+
+  // A replica that cannot reach PostgreSQL leaves the Service (readiness) but is not
+  // restarted (liveness): the charts' probes rely on this.
+  auto health = http.Get("/health");
+  REQUIRE(health);
+  CHECK(health->status == 503);
+  CHECK(health->body == "database: connection refused\n");
+  auto live = http.Get("/health/live");
+  REQUIRE(live);
+  CHECK(live->status == 200);
+}
+
+TEST_CASE("metrics: the leader's cycles, shares and executors' last calls", "[rest][metrics]") {
+  RestServer rest;
+  rest.fixture().scheduler().SetCycleObserver(
+      [&](const server::CycleStats& stats) { rest.metrics().RecordCycle(stats); });
+  rest.metrics().SetLeader(true);
+
+  // One job leased to exec-1: one successful cycle with one lease, queue q has a share.
+  rest.fixture().CreateQueue("q");
+  testing::StartOneJob(rest.fixture());
+  std::string text = rest.http().Get("/metrics")->body;
+  CHECK_THAT(text, Catch::Contains("armada_server_is_leader 1"));
+  CHECK_THAT(text, Catch::Contains("armada_scheduler_schedule_outcome{outcome=\"success\"}"));
+  CHECK_THAT(text, Catch::Contains("armada_server_scheduler_leased_jobs_total 1"));
+  CHECK_THAT(text, Catch::Contains("armada_scheduler_schedule_cycle_times_count "));
+  CHECK_THAT(
+      text, Catch::Contains("armada_server_scheduler_cycle_phase_seconds_count{phase=\"write\"} "));
+  CHECK_THAT(text, Catch::Contains("armada_scheduler_fair_share{pool=\"default\",queue=\"q\"} 1"));
+  CHECK_THAT(text, Catch::Contains("armada_scheduler_actual_share{pool=\"default\",queue=\"q\"}"));
+
+  // Refreshed: exec-1's last call, as a Unix time close to now.
+  server::MetricsRefresher refresher(rest.fixture().db(), RedisUrl(), rest.metrics());
+  REQUIRE(refresher.RefreshOnce().ok());
+  text = rest.http().Get("/metrics")->body;
+  const std::string seen =
+      "armada_server_executor_last_seen_timestamp_seconds{executor=\"exec-1\"} ";
+  REQUIRE(text.find(seen) != std::string::npos);
+  const double last_seen = std::stod(text.substr(text.find(seen) + seen.size()));
+  CHECK(std::abs(last_seen - absl::ToUnixSeconds(absl::Now())) < 60);
+
+  // A replica that lost the lead drops the shares: only the leader's are current.
+  rest.metrics().SetLeader(false);
+  text = rest.http().Get("/metrics")->body;
+  CHECK_THAT(text, Catch::Contains("armada_server_is_leader 0"));
+  CHECK_THAT(text, !Catch::Contains("armada_scheduler_fair_share{"));
 }
 
 TEST_CASE("REST: errors carry grpc-gateway's HTTP status and body", "[rest]") {

@@ -3,6 +3,7 @@
 
 #include <httplib.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 #include <utility>
@@ -116,6 +117,18 @@ void FakeKubeApiServer::Impl::Routes() {
   httplib::Server& s = *server;
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (req.path.rfind("/admin/", 0) == 0) return httplib::Server::HandlerResponse::Unhandled;
+    if (options.rbac_rules) {
+      const std::string watch = Param(req, "watch");
+      std::optional<RequestAttributes> request =
+          AttributesOf(req.method, req.path, watch == "1" || watch == "true");
+      if (request && !RbacAllows(*options.rbac_rules, *request)) {
+        const std::string message = ForbiddenMessage(*request, options.rbac_user);
+        std::fprintf(stderr, "forbidden: %s %s: %s\n", req.method.c_str(), req.target.c_str(),
+                     message.c_str());
+        Send(res, {403, StatusBody(403, "Forbidden", message)});
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     std::optional<FakeResponse> fault = store.BeforeRequest(req.method, req.target, req.body);
     if (!fault) return httplib::Server::HandlerResponse::Unhandled;
     Send(res, *fault);

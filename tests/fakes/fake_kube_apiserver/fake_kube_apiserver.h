@@ -24,13 +24,18 @@
 //   POST /admin/faults  body: {"method","targetContains","code","retryAfterSeconds","times"}
 //   POST /admin/compact | /admin/close-watches | /admin/pause-watches?paused=true|false
 //   GET  /admin/requests                            the request log
+//
+// With Options::rbac_rules, requests the rules do not allow get 403 Forbidden (fake_rbac.h).
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "tests/fakes/fake_kube_apiserver/fake_kube_store.h"
+#include "tests/fakes/fake_kube_apiserver/fake_rbac.h"
 
 namespace armada::fakes {
 
@@ -43,6 +48,10 @@ class FakeKubeApiServer {
     std::string tls_cert_file{};
     std::string tls_key_file{};
     int threads = 32;  // every open watch holds one
+    // Set: every non-admin request must be allowed by these rules (fake_rbac.h), else 403
+    // Forbidden naming `rbac_user`, as the API server's RBAC authorizer answers.
+    std::optional<std::vector<RbacRule>> rbac_rules{};
+    std::string rbac_user = "system:serviceaccount:armada:armada-executor";
   };
 
   explicit FakeKubeApiServer(Options options);

@@ -1,13 +1,18 @@
 // fake_kube_apiserver: the fake Kubernetes API server as a standalone program.
 //
-//   fake_kube_apiserver [--port N] [--tls-cert FILE --tls-key FILE]
+//   fake_kube_apiserver [--port N] [--tls-cert FILE --tls-key FILE] [--rbac-rules FILE]
+// --rbac-rules: a JSON list of RBAC rules (a ClusterRole's `rules`); requests they do not
+// allow are answered 403 Forbidden.
 // Prints "listening on <url>" and serves until SIGINT/SIGTERM. Drive it with the /admin/ paths
 // (see fake_kube_apiserver.h).
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/fakes/fake_kube_apiserver/fake_kube_apiserver.h"
 
@@ -21,8 +26,21 @@ int main(int argc, char** argv) {
       options.tls_cert_file = argv[++i];
     } else if (i + 1 < argc && arg == "--tls-key") {
       options.tls_key_file = argv[++i];
+    } else if (i + 1 < argc && arg == "--rbac-rules") {
+      const std::string file = argv[++i];
+      std::ifstream in(file);
+      nlohmann::json rules = nlohmann::json::parse(in, nullptr, false);
+      auto parsed = armada::fakes::ParseRbacRules(rules);
+      if (!in || !parsed.ok()) {
+        std::fprintf(stderr, "--rbac-rules %s: %s\n", file.c_str(),
+                     parsed.ok() ? "not readable JSON" : parsed.status().ToString().c_str());
+        return 2;
+      }
+      options.rbac_rules = std::move(*parsed);
     } else {
-      std::fprintf(stderr, "usage: %s [--port N] [--tls-cert FILE --tls-key FILE]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--port N] [--tls-cert FILE --tls-key FILE] [--rbac-rules FILE]\n",
+                   argv[0]);
       return 2;
     }
   }
