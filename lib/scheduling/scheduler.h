@@ -77,6 +77,35 @@ enum class UnscheduledKind {
   kDisplaced,       // placed, then displaced in the same cycle by a job of a higher priority
 };
 
+inline constexpr UnscheduledKind kUnscheduledKinds[] = {
+    UnscheduledKind::kNoFit,      UnscheduledKind::kGang,      UnscheduledKind::kIncompleteGang,
+    UnscheduledKind::kQueueLimit, UnscheduledKind::kRateLimit, UnscheduledKind::kRoundLimit,
+    UnscheduledKind::kQueue,      UnscheduledKind::kDisplaced};
+
+// The kind's name in metrics: "no_fit", "gang", "incomplete_gang", "queue_limit",
+// "rate_limit", "round_limit", "queue", "displaced".
+inline const char* UnscheduledKindName(UnscheduledKind kind) {
+  switch (kind) {
+    case UnscheduledKind::kNoFit:
+      return "no_fit";
+    case UnscheduledKind::kGang:
+      return "gang";
+    case UnscheduledKind::kIncompleteGang:
+      return "incomplete_gang";
+    case UnscheduledKind::kQueueLimit:
+      return "queue_limit";
+    case UnscheduledKind::kRateLimit:
+      return "rate_limit";
+    case UnscheduledKind::kRoundLimit:
+      return "round_limit";
+    case UnscheduledKind::kQueue:
+      return "queue";
+    case UnscheduledKind::kDisplaced:
+      return "displaced";
+  }
+  return "unknown";
+}
+
 // Why a job stayed queued this cycle, for reports and "why is my job pending".
 struct Unscheduled {
   std::string job_id;

@@ -182,6 +182,10 @@ ServerMetrics::ServerMetrics()
                            .Help("Queued jobs the last scheduling cycle considered.")
                            .Register(*registry_)
                            .Add({})),
+      unschedulable_jobs_(prometheus::BuildGauge()
+                              .Name("armada_server_scheduler_unschedulable_jobs")
+                              .Help("Jobs the last scheduling cycle left queued, by reason.")
+                              .Register(*registry_)),
       is_leader_(prometheus::BuildGauge()
                      .Name("armada_server_is_leader")
                      .Help("1 on the replica that holds the scheduling leader lock, else 0.")
@@ -294,6 +298,9 @@ void ServerMetrics::RecordCycle(const CycleStats& stats) {
   preempted_jobs_.Increment(static_cast<double>(stats.preempted));
   if (!stats.ok && stats.shares.empty()) return;  // failed before scheduling: keep the last
   considered_jobs_.Set(static_cast<double>(stats.queued));
+  for (const auto& [reason, count] : stats.unscheduled) {
+    unschedulable_jobs_.Add({{"reason", reason}}).Set(static_cast<double>(count));
+  }
   std::lock_guard<std::mutex> lock(mu_);
   std::map<std::pair<std::string, std::string>, ShareGauges> current;
   for (const scheduling::QueueShare& share : stats.shares) {

@@ -63,7 +63,8 @@ class ServerMetrics {
   void SetEventLog(int64_t last_seq, std::optional<int64_t> relay_cursor);
 
   // One scheduling cycle of this replica as leader: cycle and phase times, outcome, jobs
-  // considered, leased and preempted, and each active queue's shares per pool.
+  // considered, leased, preempted and left queued by reason, and each active queue's shares
+  // per pool.
   void RecordCycle(const CycleStats& stats);
 
   // Whether this replica is the scheduling leader; a replica that is not drops its share
@@ -92,6 +93,7 @@ class ServerMetrics {
   prometheus::Counter& leased_jobs_;
   prometheus::Counter& preempted_jobs_;
   prometheus::Gauge& considered_jobs_;
+  prometheus::Family<prometheus::Gauge>& unschedulable_jobs_;
   prometheus::Gauge& is_leader_;
   prometheus::Family<prometheus::Gauge>& fair_share_;
   prometheus::Family<prometheus::Gauge>& adjusted_fair_share_;

@@ -6,6 +6,7 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "api/submit.pb.h"
@@ -51,7 +52,10 @@ grpc::Status BinocularsProxy::Logs(grpc::ServerContext* context,
   if (!read.ok()) return net::ToGrpcStatus(read);
   const store::RunView* run = nullptr;
   for (const store::RunView& candidate : runs) {  // oldest first: the last match is the latest
-    if (request->run_id().empty() || candidate.run_id == request->run_id()) run = &candidate;
+    // Run ids are stored lower-case; a client may send them in capitals.
+    if (request->run_id().empty() || absl::EqualsIgnoreCase(candidate.run_id, request->run_id())) {
+      run = &candidate;
+    }
   }
   if (run == nullptr) {
     return grpc::Status(grpc::StatusCode::NOT_FOUND,

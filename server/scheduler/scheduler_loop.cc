@@ -117,6 +117,13 @@ absl::StatusOr<int> SchedulerLoop::RunLeaderCycle(CycleStats& stats) {
   stats.queued = static_cast<int64_t>(snapshot.jobs.size());
   stats.preempted = static_cast<int64_t>(decision.preemptions.size());
   stats.shares = decision.shares;
+  for (scheduling::UnscheduledKind kind : scheduling::kUnscheduledKinds) {
+    stats.unscheduled[scheduling::UnscheduledKindName(kind)] = 0;
+  }
+  for (const scheduling::Unscheduled& job : decision.unscheduled) {
+    ++stats.unscheduled[scheduling::UnscheduledKindName(job.kind)];
+  }
+  stats.unscheduled["rejected"] = static_cast<int64_t>(decision.rejected.size());
   if (reports_ != nullptr) reports_->Record(snapshot, decision);
   end_phase(stats.report_seconds);
 

@@ -15,7 +15,9 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -44,6 +46,9 @@ struct CycleStats {
   int64_t queued = 0;           // jobs considered
   int64_t leased = 0;           // leases written
   int64_t preempted = 0;        // preemptions decided
+  // Jobs left queued, by UnscheduledKindName (every kind present, zeros included), and jobs
+  // rejected as never schedulable under "rejected".
+  std::map<std::string, int64_t> unscheduled{};
   // Active queues per pool with their shares (empty when the cycle failed before scheduling).
   std::vector<scheduling::QueueShare> shares{};
 };

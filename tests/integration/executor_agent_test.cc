@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
 #include "executor/backends/fake/fake_backend.h"
 #include "executor/backends/local/local_backend.h"
@@ -282,6 +283,20 @@ TEST_CASE("executor agent: a job's output reaches any client through the server'
     request.mutable_log_options()->set_taillines(1);
     REQUIRE(Logs(server, request, response).ok());
     CHECK(Lines(response) == std::vector<std::string>{"oops"});
+  }
+  SECTION("a run named by its id, in capitals too") {
+    std::string run_id;
+    REQUIRE(server.db()
+                .Run([&](pqxx::work& tx) {
+                  run_id = tx.exec_params1("SELECT run_id FROM runs WHERE job_id = $1", ids[0])[0]
+                               .as<std::string>();
+                  return absl::OkStatus();
+                })
+                .ok());
+    binoculars::LogRequest request = LogsOf(ids[0]);
+    request.set_run_id(absl::AsciiStrToUpper(run_id));
+    REQUIRE(Logs(server, request, response).ok());
+    CHECK(Lines(response) == std::vector<std::string>{"hello", "world", "oops"});
   }
   SECTION("a running job's output so far") {
     REQUIRE(Logs(server, LogsOf(ids[1]), response).ok());

@@ -234,6 +234,15 @@ TEST_CASE("metrics: the leader's cycles, shares and executors' last calls", "[re
   CHECK_THAT(text, Catch::Contains("armada_scheduler_fair_share{pool=\"default\",queue=\"q\"} 1"));
   CHECK_THAT(text, Catch::Contains("armada_scheduler_actual_share{pool=\"default\",queue=\"q\"}"));
 
+  // A job too big for any node: the next cycle leaves it queued for want of a fit.
+  testing::SubmitJobs(rest.fixture(), 1, "100");
+  REQUIRE(*rest.fixture().scheduler().RunCycle() == 0);
+  text = rest.http().Get("/metrics")->body;
+  CHECK_THAT(text,
+             Catch::Contains("armada_server_scheduler_unschedulable_jobs{reason=\"no_fit\"} 1"));
+  CHECK_THAT(
+      text, Catch::Contains("armada_server_scheduler_unschedulable_jobs{reason=\"rate_limit\"} 0"));
+
   // Refreshed: exec-1's last call, as the Unix time of the server's (simulated) clock.
   server::MetricsRefresher refresher(rest.fixture().db(), RedisUrl(), rest.metrics());
   REQUIRE(refresher.RefreshOnce().ok());
