@@ -18,8 +18,8 @@
 #include "lib/common/clock.h"
 #include "lib/common/daemon.h"
 #include "lib/common/thread_guard.h"
-#include "lib/events/event_pruner.h"
 #include "lib/events/event_relay.h"
+#include "lib/events/history_pruner.h"
 #include "lib/net/server_credentials.h"
 #include "lib/scheduling/scheduling_config.h"
 #include "lib/store/migrations.h"
@@ -128,9 +128,25 @@ int main(int argc, char** argv) {
   armada::events::EventRelay relay(**db, std::move(*redis), {});
   auto pruner_redis = armada::events::RedisClient::Connect(config->redis_url);
   if (!pruner_redis.ok()) return Fail(std::string(pruner_redis.status().message()));
-  armada::events::EventPruner pruner(**db, std::move(*pruner_redis), clock,
-                                     {.retention = config->event_retention});
+  const armada::server::RetentionConfig& retention = config->retention;
+  armada::events::HistoryPruner pruner(**db, std::move(*pruner_redis), clock,
+                                       {.job_retention = retention.jobs,
+                                        .queue_retention = retention.queues,
+                                        .executor_retention = retention.executors,
+                                        .period = retention.interval,
+                                        .batch = retention.batch_size});
   armada::server::ServerMetrics metrics;
+  pruner.SetObserver(
+      {.on_batch =
+           [&metrics](const armada::events::HistoryPruner::Result& deleted) {
+             metrics.storage().RecordRetentionBatch(deleted.jobs_deleted, deleted.events_deleted,
+                                                    deleted.executors_deleted);
+           },
+       .on_round =
+           [&metrics](absl::Duration elapsed, const absl::Status& status) {
+             metrics.storage().RecordRetentionRound(absl::ToDoubleSeconds(elapsed), status.ok(),
+                                                    absl::ToUnixMicros(absl::Now()) / 1e6);
+           }});
   scheduler_loop.SetCycleObserver(
       [&metrics](const armada::server::CycleStats& stats) { metrics.RecordCycle(stats); });
   scheduler_loop.SetLeadershipObserver([&metrics](bool leader) { metrics.SetLeader(leader); });
@@ -215,7 +231,7 @@ int main(int argc, char** argv) {
   std::thread metrics_thread = guarded("metrics refresher", [&] { metrics_refresher.Run(stop); });
   std::thread relay_thread = guarded("event relay", [&] { relay.Run(stop); });
   std::thread scheduler_thread = guarded("scheduler loop", [&] { scheduler_loop.Run(stop); });
-  std::thread pruner_thread = guarded("event pruner", [&] { pruner.Run(stop); });
+  std::thread pruner_thread = guarded("history pruner", [&] { pruner.Run(stop); });
   std::thread signal_thread([&] {
     int signal = armada::common::WaitForShutdownSignal(signals);
     spdlog::info("signal {}, shutting down", signal);

@@ -186,6 +186,59 @@ absl::Status ParseSubmitDefaults(const YAML::Node& submit, model::SubmitConfig& 
   return absl::OkStatus();
 }
 
+absl::Status ParseRetention(const YAML::Node& root, RetentionConfig& r) {
+  const YAML::Node retention = root["retention"];
+  if (root["eventRetention"]) {
+    if (retention && retention["jobs"]) {
+      return absl::InvalidArgumentError(
+          "eventRetention: the older name of retention.jobs; set only one of them");
+    }
+    RETURN_IF_ERROR(common::ReadDuration(root, "eventRetention", &r.jobs));
+  }
+  if (retention) {
+    RETURN_IF_ERROR(common::CheckKnownKeys(
+        retention, {"jobs", "queues", "executors", "interval", "batchSize"}));
+    // ReadDuration names the key; the prefix says where it is.
+    auto read = [](const YAML::Node& node, const std::string& prefix, const std::string& key,
+                   absl::Duration* out) -> absl::Status {
+      absl::Status status = common::ReadDuration(node, key.c_str(), out);
+      if (status.ok()) return status;
+      return absl::InvalidArgumentError(absl::StrCat(prefix, status.message()));
+    };
+    RETURN_IF_ERROR(read(retention, "retention.", "jobs", &r.jobs));
+    RETURN_IF_ERROR(read(retention, "retention.", "executors", &r.executors));
+    RETURN_IF_ERROR(read(retention, "retention.", "interval", &r.interval));
+    if (retention["batchSize"]) r.batch_size = retention["batchSize"].as<int>();
+    if (const YAML::Node queues = retention["queues"]) {
+      if (!queues.IsMap()) {
+        return absl::InvalidArgumentError("retention.queues: must map queue names to durations");
+      }
+      for (const auto& entry : queues) {
+        const std::string queue = entry.first.as<std::string>();
+        absl::Duration d;
+        RETURN_IF_ERROR(read(queues, "retention.queues.", queue, &d));
+        if (d <= absl::ZeroDuration()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "retention.queues.", queue, ": must be > 0, got ", absl::FormatDuration(d)));
+        }
+        r.queues[queue] = d;
+      }
+    }
+  }
+  for (auto [key, value] : {std::pair{"jobs", r.jobs}, std::pair{"executors", r.executors},
+                            std::pair{"interval", r.interval}}) {
+    if (value <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("retention.", key, ": must be > 0, got ", absl::FormatDuration(value)));
+    }
+  }
+  if (r.batch_size < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("retention.batchSize: must be >= 1, got ", r.batch_size));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   RETURN_IF_ERROR(common::CheckKnownKeys(root, {"grpcAddress",
                                                 "httpAddress",
@@ -202,6 +255,7 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
                                                 "maxLeasesPerCycle",
                                                 "leasesPerTransaction",
                                                 "eventRetention",
+                                                "retention",
                                                 "submit",
                                                 "scheduling",
                                                 "auth",
@@ -232,7 +286,7 @@ absl::Status Parse(const YAML::Node& root, ServerConfig& config) {
   if (root["leasesPerTransaction"]) {
     config.leases_per_transaction = root["leasesPerTransaction"].as<int>();
   }
-  RETURN_IF_ERROR(common::ReadDuration(root, "eventRetention", &config.event_retention));
+  RETURN_IF_ERROR(ParseRetention(root, config.retention));
   if (const YAML::Node scheduling = root["scheduling"]) {
     absl::Status status = scheduling::ParseSchedulingConfig(scheduling, config.scheduling);
     if (!status.ok())

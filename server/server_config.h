@@ -26,6 +26,18 @@ struct BinocularsConfig {
   absl::Duration timeout = absl::Seconds(10);  // per forwarded call
 };
 
+// How long history is kept (the `retention:` section; docs/operations.md,
+// "Retention"). Ended jobs go with their runs and events after `jobs` (or
+// their queue's entry in `queues`); executors silent for `executors` with no
+// unfinished run are forgotten.
+struct RetentionConfig {
+  absl::Duration jobs = absl::Hours(14 * 24);
+  std::map<std::string, absl::Duration> queues{};
+  absl::Duration executors = absl::Hours(14 * 24);
+  absl::Duration interval = absl::Minutes(1);  // how often a pruning round starts
+  int batch_size = 500;                        // jobs deleted per transaction
+};
+
 struct ServerConfig {
   std::string grpc_address = "0.0.0.0:50051";
   // Armada's REST routes, /health and /metrics; empty: no HTTP port.
@@ -54,8 +66,8 @@ struct ServerConfig {
   // for long and the lease and report paths stay served while it writes.
   int max_leases_per_cycle = 10000;
   int leases_per_transaction = 1000;
-  // Events older than this are pruned from PostgreSQL and Redis.
-  absl::Duration event_retention = absl::Hours(14 * 24);
+  // `eventRetention` (before retention: existed) is read as retention.jobs.
+  RetentionConfig retention;
   // TLS on the gRPC and HTTP ports (the `tls:` section; docs/security-tls.md).
   // No certFile: plaintext.
   net::TlsServerConfig tls;

@@ -42,11 +42,21 @@ std::string JobSetStreamKey(const std::string& queue, const std::string& job_set
 EventRelay::EventRelay(store::Database& db, std::unique_ptr<RedisClient> redis, Options options)
     : db_(db), redis_(std::move(redis)), options_(options) {}
 
-absl::StatusOr<int64_t> EventRelay::PublishPending() {
-  auto cursor_reply = redis_->Command({"GET", kCursorKey});
-  if (!cursor_reply.ok()) return cursor_reply.status();
+absl::StatusOr<int64_t> ReadRelayCursor(RedisClient& redis) {
+  auto reply = redis.Command({"GET", kCursorKey});
+  if (!reply.ok()) return reply.status();
+  if (reply->is_error) {
+    return absl::UnavailableError(absl::StrCat("GET ", kCursorKey, ": ", reply->str));
+  }
   int64_t cursor = 0;
-  if (!cursor_reply->is_nil && !absl::SimpleAtoi(cursor_reply->str, &cursor)) cursor = 0;
+  if (!reply->is_nil && !absl::SimpleAtoi(reply->str, &cursor)) cursor = 0;
+  return cursor;
+}
+
+absl::StatusOr<int64_t> EventRelay::PublishPending() {
+  auto read_cursor = ReadRelayCursor(*redis_);
+  if (!read_cursor.ok()) return read_cursor.status();
+  int64_t cursor = *read_cursor;
   // A cursor beyond PostgreSQL's log means Redis has published events that
   // PostgreSQL no longer has (it lost commits: restored to an earlier point,
   // or run without synchronous commits), or Redis comes from another

@@ -24,6 +24,11 @@ namespace armada::events {
 // The stream that holds a job set's events.
 std::string JobSetStreamKey(const std::string& queue, const std::string& job_set);
 
+// The relay's cursor, kept in Redis: the last sequence number it published
+// (0 when it has published nothing yet, or Redis lost the key). kUnavailable
+// when Redis cannot be reached or answers with an error.
+absl::StatusOr<int64_t> ReadRelayCursor(RedisClient& redis);
+
 class EventRelay {
  public:
   struct Options {

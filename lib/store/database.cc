@@ -1,5 +1,6 @@
 #include "lib/store/database.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 
@@ -35,10 +36,29 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Connect(const std::string& u
   return db;
 }
 
+Database::PoolStats Database::Stats() const {
+  std::lock_guard lock(mu_);
+  return {.max = max_connections_,
+          .open = open_,
+          .in_use = open_ - static_cast<int>(idle_.size()),
+          .waiting = waiting_,
+          .waits = waits_,
+          .wait_seconds = wait_seconds_};
+}
+
 absl::StatusOr<std::unique_ptr<pqxx::connection>> Database::Acquire() {
   {
     std::unique_lock lock(mu_);
-    available_.wait(lock, [&] { return !idle_.empty() || open_ < max_connections_; });
+    const auto ready = [&] { return !idle_.empty() || open_ < max_connections_; };
+    if (!ready()) {
+      const auto start = std::chrono::steady_clock::now();
+      ++waiting_;
+      available_.wait(lock, ready);
+      --waiting_;
+      ++waits_;
+      wait_seconds_ +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
     if (!idle_.empty()) {
       auto connection = std::move(idle_.back());
       idle_.pop_back();

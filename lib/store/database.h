@@ -39,6 +39,17 @@ class Database {
 
   const std::string& url() const { return url_; }
 
+  // The pool's state, for metrics. Thread-safe.
+  struct PoolStats {
+    int max = 0;              // max_connections
+    int open = 0;             // connections open (idle or in use)
+    int in_use = 0;           // lent to a caller now
+    int waiting = 0;          // callers waiting for a connection now
+    int64_t waits = 0;        // acquisitions that had to wait, since start
+    double wait_seconds = 0;  // their total wait
+  };
+  PoolStats Stats() const;
+
  private:
   explicit Database(std::string url, int max_connections)
       : url_(std::move(url)), max_connections_(max_connections) {}
@@ -48,10 +59,13 @@ class Database {
 
   const std::string url_;
   const int max_connections_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;  // guarded by mu_
   int open_ = 0;                                         // guarded by mu_
+  int waiting_ = 0;                                      // guarded by mu_
+  int64_t waits_ = 0;                                    // guarded by mu_
+  double wait_seconds_ = 0;                              // guarded by mu_
 };
 
 // Maps a libpqxx or standard exception (the one being handled) to a status.

@@ -63,6 +63,7 @@ absl::Status DeleteExecutor(pqxx::work& tx, const std::string& name) {
   const bool bound =
       tx.exec_params("DELETE FROM executor_principals WHERE executor = $1", name).affected_rows() >
       0;
+  tx.exec_params0("DELETE FROM executor_settings WHERE name = $1", name);
   if (tx.exec_params("DELETE FROM executors WHERE name = $1", name).affected_rows() == 0 &&
       !bound) {
     return absl::NotFoundError("executor " + name + " is not known");

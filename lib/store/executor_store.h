@@ -43,7 +43,8 @@ void DeleteExecutorSettings(pqxx::work& tx, const std::string& name);
 // The names of cordoned executors.
 std::set<std::string> CordonedExecutors(pqxx::work& tx);
 
-// Forgets an executor and its last report (it reappears if it reports again).
+// Forgets an executor: its last report, cordon setting and principal binding
+// (it reappears, uncordoned, if it reports again).
 // kNotFound if it is unknown.
 absl::Status DeleteExecutor(pqxx::work& tx, const std::string& name);
 

@@ -294,8 +294,10 @@ std::vector<model::QueuedJob> QueuedJobs(pqxx::work& tx, bool with_leased) {
                "(extract(epoch FROM submitted_at) * 1000000)::bigint, requests, node_selector, "
                "priority_class, tolerations, node_affinity, coalesce(tried.nodes, '{}'), "
                "gang_id, gang_cardinality, gang_uniformity_label "
-               "FROM jobs LEFT JOIN (SELECT job_id, array_agg(DISTINCT node) AS nodes FROM runs "
-               "WHERE attempted GROUP BY job_id) tried USING (job_id) WHERE state IN " +
+               // The nodes each job was tried on, looked up per job (runs_attempted):
+               // aggregating every attempted run first would read the whole history.
+               "FROM jobs LEFT JOIN LATERAL (SELECT array_agg(DISTINCT node) AS nodes FROM runs "
+               "WHERE runs.job_id = jobs.job_id AND attempted) tried ON true WHERE state IN " +
                std::string(with_leased ? kActiveJobStates : "('queued')") +
                " ORDER BY queue, priority, submitted_at, job_id")) {
     model::QueuedJob job;

@@ -63,6 +63,9 @@ absl::Status DeleteQueue(pqxx::work& tx, const std::string& name) {
   if (tx.exec_params("DELETE FROM queues WHERE name = $1", name).affected_rows() == 0) {
     return absl::NotFoundError(absl::StrCat("queue ", name, " does not exist"));
   }
+  // Its ended jobs stay until retention deletes them (GetJobStatus still
+  // answers for them); its fair-share memory goes now.
+  tx.exec_params0("DELETE FROM queue_usage WHERE queue = $1", name);
   return absl::OkStatus();
 }
 

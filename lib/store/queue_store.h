@@ -33,7 +33,8 @@ absl::StatusOr<QueueRecord> GetQueue(pqxx::work& tx, const std::string& name);
 std::vector<QueueRecord> ListQueues(pqxx::work& tx);
 
 // kNotFound if there is no such queue; kFailedPrecondition while it still has
-// jobs that are not finished (cancel them first).
+// jobs that are not finished (cancel them first). Deletes its decayed usage;
+// its ended jobs stay until retention removes them.
 absl::Status DeleteQueue(pqxx::work& tx, const std::string& name);
 
 }  // namespace armada::store

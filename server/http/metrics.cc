@@ -135,7 +135,8 @@ ServerMetrics::ServerMetrics()
                        .Register(*registry_)),
       jobs_(prometheus::BuildGauge()
                 .Name("armada_server_jobs")
-                .Help("Jobs by queue and state (refreshed from the database every few seconds).")
+                .Help("Unfinished jobs by queue and state (refreshed from the database every few "
+                      "seconds).")
                 .Register(*registry_)),
       queue_size_(prometheus::BuildGauge()
                       .Name("armada_queue_size")
@@ -211,7 +212,8 @@ ServerMetrics::ServerMetrics()
       executor_last_seen_(prometheus::BuildGauge()
                               .Name("armada_server_executor_last_seen_timestamp_seconds")
                               .Help("When each executor last called the server (Unix time).")
-                              .Register(*registry_)) {
+                              .Register(*registry_)),
+      storage_(*registry_) {
   prometheus::BuildGauge()
       .Name("armada_server_build_info")
       .Help("Always 1; the labels describe the running build.")

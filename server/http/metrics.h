@@ -24,6 +24,7 @@
 #include <prometheus/registry.h>
 
 #include "absl/base/thread_annotations.h"
+#include "server/http/storage_metrics.h"
 #include "server/scheduler/scheduler_loop.h"
 
 namespace armada::server {
@@ -75,6 +76,9 @@ class ServerMetrics {
   // from `last_seen` disappear from the exposition.
   void SetExecutorsLastSeen(const std::map<std::string, double>& last_seen);
 
+  // Retention, the database pool and the refresher's cost, in this registry.
+  StorageMetrics& storage() { return storage_; }
+
   // The text exposition format (version 0.0.4) of every metric. Thread-safe,
   // like every method here.
   std::string Serialize() const;
@@ -100,6 +104,7 @@ class ServerMetrics {
   prometheus::Family<prometheus::Gauge>& actual_share_;
   prometheus::Family<prometheus::Gauge>& decayed_usage_;
   prometheus::Family<prometheus::Gauge>& executor_last_seen_;
+  StorageMetrics storage_;
 
   std::mutex mu_;
   std::map<std::pair<std::string, std::string>, prometheus::Gauge*> job_gauges_

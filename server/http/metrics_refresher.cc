@@ -2,32 +2,29 @@
 
 #include <thread>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
+#include "lib/events/event_relay.h"
 #include "spdlog/spdlog.h"
 
 namespace armada::server {
-namespace {
-
-// The relay's cursor (lib/events/event_relay.h): the last sequence number it
-// published. Absent means none yet.
-constexpr char kRelayCursorKey[] = "armada:relay:cursor";
-
-}  // namespace
 
 MetricsRefresher::MetricsRefresher(store::Database& db, std::string redis_url,
                                    ServerMetrics& metrics, absl::Duration period)
     : db_(db), redis_url_(std::move(redis_url)), metrics_(metrics), period_(period) {}
 
 absl::Status MetricsRefresher::RefreshOnce() {
+  const absl::Time start = absl::Now();
+  metrics_.storage().SetDatabasePool(db_.Stats());
   std::vector<ServerMetrics::JobCount> counts;
   int64_t last_seq = 0;
   std::map<std::string, double> executors_last_seen;
   absl::Status read = db_.Run([&](pqxx::work& tx) {
     counts.clear();
     executors_last_seen.clear();
-    for (const auto& row :
-         tx.exec("SELECT queue, state, count(*) FROM jobs GROUP BY 1, 2 ORDER BY 1, 2")) {
+    // Unfinished jobs only, on the partial index jobs_unfinished: the cost
+    // follows the work in flight, not the history kept.
+    for (const auto& row : tx.exec("SELECT queue, state, count(*) FROM jobs "
+                                   "WHERE state IN ('queued', 'leased', 'pending', 'running') "
+                                   "GROUP BY 1, 2 ORDER BY 1, 2")) {
       counts.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int64_t>()});
     }
     last_seq = tx.exec1("SELECT last FROM event_seq")[0].as<int64_t>();
@@ -37,6 +34,7 @@ absl::Status MetricsRefresher::RefreshOnce() {
     return absl::OkStatus();
   });
   if (!read.ok()) return read;
+  metrics_.storage().SetRefreshSeconds(absl::ToDoubleSeconds(absl::Now() - start));
   metrics_.SetJobCounts(counts);
   metrics_.SetExecutorsLastSeen(executors_last_seen);
 
@@ -51,17 +49,11 @@ absl::Status MetricsRefresher::RefreshOnce() {
     }
   }
   if (redis_ != nullptr) {
-    auto reply = redis_->Command({"GET", kRelayCursorKey});
-    int64_t value = 0;
-    if (!reply.ok()) {
-      redis_status = reply.status();
-    } else if (reply->is_error) {
-      redis_status =
-          absl::UnavailableError(absl::StrCat("GET ", kRelayCursorKey, ": ", reply->str));
-    } else if (reply->is_nil || !absl::SimpleAtoi(reply->str, &value)) {
-      cursor = 0;  // the relay will start from the beginning, as it does
+    auto value = events::ReadRelayCursor(*redis_);
+    if (value.ok()) {
+      cursor = *value;
     } else {
-      cursor = value;
+      redis_status = value.status();
     }
   }
   metrics_.SetEventLog(last_seq, cursor);

@@ -1,8 +1,9 @@
 #pragma once
 
-// Refreshes the metrics that come from the database and Redis (jobs by queue
-// and state, events logged, executors' last calls, relay lag) on a background thread, so a scrape
-// never runs a query: a GROUP BY over every job costs too much per scrape.
+// Refreshes the metrics that come from the database and Redis (unfinished
+// jobs by queue and state, events logged, executors' last calls, relay lag,
+// the connection pool) on a background thread, so a scrape never runs a
+// query. Ended jobs are not counted: that count would grow with the history.
 
 #include <atomic>
 #include <memory>

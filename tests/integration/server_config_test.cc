@@ -106,3 +106,50 @@ TEST_CASE("server config: Armada's submission defaults, in Armada's key names an
 
 }  // namespace
 }  // namespace armada::server
+
+namespace armada::server {
+namespace {
+
+TEST_CASE("server config: retention with per-queue overrides and the older eventRetention") {
+  auto config = LoadText(
+      "retention:\n"
+      "  jobs: 72h\n"
+      "  queues: {physics: 2160h, scratch: 1h}\n"
+      "  executors: 24h\n"
+      "  interval: 30s\n"
+      "  batchSize: 200\n");
+  REQUIRE(config.ok());
+  CHECK(config->retention.jobs == absl::Hours(72));
+  CHECK(config->retention.queues ==
+        std::map<std::string, absl::Duration>{{"physics", absl::Hours(2160)},
+                                              {"scratch", absl::Hours(1)}});
+  CHECK(config->retention.executors == absl::Hours(24));
+  CHECK(config->retention.interval == absl::Seconds(30));
+  CHECK(config->retention.batch_size == 200);
+
+  auto old_name = LoadText("eventRetention: 48h\n");
+  REQUIRE(old_name.ok());
+  CHECK(old_name->retention.jobs == absl::Hours(48));
+  auto defaults = LoadText("");
+  REQUIRE(defaults.ok());
+  CHECK(defaults->retention.jobs == absl::Hours(14 * 24));
+}
+
+TEST_CASE("server config: a bad retention names its key and value") {
+  auto both = LoadText("eventRetention: 48h\nretention: {jobs: 24h}\n");
+  CHECK(both.status().message().find("set only one of them") != std::string::npos);
+  auto zero = LoadText("retention: {jobs: 0s}\n");
+  CHECK(zero.status().message().find("retention.jobs: must be > 0, got 0") != std::string::npos);
+  auto queue = LoadText("retention: {queues: {physics: soon}}\n");
+  CHECK(queue.status().message().find("retention.queues.physics: \"soon\" is not a duration") !=
+        std::string::npos);
+  auto batch = LoadText("retention: {batchSize: 0}\n");
+  CHECK(batch.status().message().find("retention.batchSize: must be >= 1, got 0") !=
+        std::string::npos);
+  auto unknown = LoadText("retention: {job: 24h}\n");
+  CHECK(unknown.status().message().find("job") != std::string::npos);
+  CHECK_FALSE(unknown.ok());
+}
+
+}  // namespace
+}  // namespace armada::server
