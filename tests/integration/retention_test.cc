@@ -9,6 +9,7 @@
 #include "lib/events/history_pruner.h"
 #include "lib/events/redis_client.h"
 #include "tests/integration/event_test_util.h"
+#include "tests/integration/executor_driver.h"
 #include "tests/integration/server_fixture.h"
 
 namespace armada::testing {
@@ -24,20 +25,6 @@ std::unique_ptr<events::RedisClient> Redis() {
 
 events::HistoryPruner Pruner(ServerFixture& server, events::HistoryPruner::Options options = {}) {
   return events::HistoryPruner(server.db(), Redis(), server.clock(), std::move(options));
-}
-
-std::vector<std::string> Submit(ServerFixture& server, const std::string& queue,
-                                const std::string& job_set, int count) {
-  api::JobSubmitRequest request;
-  request.set_queue(queue);
-  request.set_job_set_id(job_set);
-  for (int i = 0; i < count; ++i) *request.add_job_request_items() = JobItem({"true"});
-  grpc::ClientContext context;
-  api::JobSubmitResponse response;
-  REQUIRE(server.submit().SubmitJobs(&context, request, &response).ok());
-  std::vector<std::string> ids;
-  for (const auto& item : response.job_response_items()) ids.push_back(item.job_id());
-  return ids;
 }
 
 void Cancel(ServerFixture& server, const std::string& queue, const std::string& job_set,
@@ -125,7 +112,8 @@ bool StreamExists(events::RedisClient& redis, const std::string& queue,
 TEST_CASE("retention: an ended job leaves with its runs and events; unfinished and recent stay") {
   ServerFixture server;
   server.CreateQueue("q");
-  const auto ids = Submit(server, "q", "s", 4);  // 0, 1 end long ago; 2 recently; 3 stays queued
+  const auto ids =
+      SubmitJobs(server, 4, "1", "q", "s");  // 0, 1 end long ago; 2 recently; 3 stays queued
   Cancel(server, "q", "s", {ids[0], ids[1], ids[2]});
   REQUIRE(StatusOf(server, ids[0]) == api::CANCELLED);
   Exec(server,
@@ -184,7 +172,7 @@ TEST_CASE("retention: an ended job leaves with its runs and events; unfinished a
 TEST_CASE("retention: a job set whose jobs have all gone loses its stream") {
   ServerFixture server;
   server.CreateQueue("q");
-  const auto ids = Submit(server, "q", "done", 3);
+  const auto ids = SubmitJobs(server, 3, "1", "q", "done");
   Cancel(server, "q", "done", ids);
   EndedNow(server);
   REQUIRE(server.relay().PublishPending().ok());
@@ -212,7 +200,7 @@ TEST_CASE("retention: a job set whose jobs have all gone loses its stream") {
   CHECK(reader->Finish().error_code() == grpc::StatusCode::NOT_FOUND);
 
   // The job set lives on: new jobs get a new stream, numbered after the old ones.
-  const auto more = Submit(server, "q", "done", 1);
+  const auto more = SubmitJobs(server, 1, "1", "q", "done");
   const auto events = server.JobSetEvents("q", "done");
   REQUIRE_FALSE(events.empty());
   CHECK(events.front().message().submitted().job_id() == more[0]);
@@ -221,7 +209,7 @@ TEST_CASE("retention: a job set whose jobs have all gone loses its stream") {
 TEST_CASE("retention: a job whose events the relay has not published yet waits for the relay") {
   ServerFixture server;
   server.CreateQueue("q");
-  const auto ids = Submit(server, "q", "s", 1);
+  const auto ids = SubmitJobs(server, 1, "1", "q", "s");
   Cancel(server, "q", "s", ids);
   server.clock().Advance(20 * kDay);
   auto pruner = Pruner(server);
@@ -241,7 +229,7 @@ TEST_CASE("retention: a queue's own retention overrides the default, both ways")
   ServerFixture server;
   for (const char* queue : {"short", "default", "long"}) {
     server.CreateQueue(queue);
-    Cancel(server, queue, "s", Submit(server, queue, "s", 2));
+    Cancel(server, queue, "s", SubmitJobs(server, 2, "1", queue, "s"));
   }
   EndedNow(server);
   REQUIRE(server.relay().PublishPending().ok());
@@ -259,7 +247,7 @@ TEST_CASE("retention: a queue's own retention overrides the default, both ways")
 TEST_CASE("retention: jobs of a deleted queue still go; its usage goes with the queue") {
   ServerFixture server;
   server.CreateQueue("gone");
-  Cancel(server, "gone", "s", Submit(server, "gone", "s", 2));
+  Cancel(server, "gone", "s", SubmitJobs(server, 2, "1", "gone", "s"));
   Exec(server, "INSERT INTO queue_usage VALUES ('pool', 'gone', 0.5, now())");
   grpc::ClientContext context;
   api::QueueDeleteRequest request;
@@ -279,7 +267,7 @@ TEST_CASE("retention: jobs of a deleted queue still go; its usage goes with the 
 TEST_CASE("retention: silent executors with no unfinished run are forgotten, and stale usage") {
   ServerFixture server;
   server.CreateQueue("q");
-  const auto ids = Submit(server, "q", "s", 1);
+  const auto ids = SubmitJobs(server, 1, "1", "q", "s");
   const std::string long_ago =
       std::to_string(absl::ToUnixSeconds(server.clock().Now() - 20 * kDay));
   Exec(server,
