@@ -129,6 +129,8 @@ struct QueueShare {
   double actual_share = 0;         // dominant share of its allocation after this round
   double decayed_usage = 0;        // the updated usage (0 when the half-life is 0)
   double cost = 0;                 // after this round
+  double demand = 0;               // dominant share of all it runs and queues (may exceed 1)
+  double constrained_demand = 0;   // that capped by its class limits, at most 1
 };
 
 // A running job evicted to make room: by a job of higher priority (urgency) or

@@ -192,28 +192,37 @@ ServerMetrics::ServerMetrics()
                      .Help("1 on the replica that holds the scheduling leader lock, else 0.")
                      .Register(*registry_)
                      .Add({})),
-      fair_share_(prometheus::BuildGauge()
-                      .Name("armada_scheduler_fair_share")
-                      .Help("Fair share of each active queue per pool, as of the last cycle.")
-                      .Register(*registry_)),
-      adjusted_fair_share_(prometheus::BuildGauge()
-                               .Name("armada_scheduler_adjusted_fair_share")
-                               .Help("Demand-capped fair share of each active queue per pool.")
-                               .Register(*registry_)),
-      actual_share_(prometheus::BuildGauge()
-                        .Name("armada_scheduler_actual_share")
-                        .Help("Dominant share each active queue holds per pool.")
-                        .Register(*registry_)),
-      decayed_usage_(prometheus::BuildGauge()
-                         .Name("armada_server_scheduler_decayed_usage")
-                         .Help("Each active queue's decayed usage per pool (fair share over "
-                               "time).")
-                         .Register(*registry_)),
+      submit_to_lease_seconds_(
+          prometheus::BuildHistogram()
+              .Name("armada_server_scheduler_submit_to_lease_seconds")
+              .Help("Time from a job's submission to each lease the scheduler wrote for it, by "
+                    "queue and pool.")
+              .Register(*registry_)),
       executor_last_seen_(prometheus::BuildGauge()
                               .Name("armada_server_executor_last_seen_timestamp_seconds")
                               .Help("When each executor last called the server (Unix time).")
                               .Register(*registry_)),
       storage_(*registry_) {
+  // Armada's per-cycle share metrics, same names and labels (pool, queue).
+  const std::pair<const char*, const char*> shares[kShareGauges] = {
+      {"armada_scheduler_fair_share",
+       "Fair share of each active queue per pool, as of the last "
+       "cycle."},
+      {"armada_scheduler_adjusted_fair_share",
+       "Demand-capped fair share of each active queue per pool."},
+      {"armada_scheduler_actual_share", "Dominant share each active queue holds per pool."},
+      {"armada_server_scheduler_decayed_usage",
+       "Each active queue's decayed usage per pool (fair share over time)."},
+      {"armada_scheduler_demand",
+       "Dominant share of all each active queue runs and queues per pool (may exceed 1)."},
+      {"armada_scheduler_constrained_demand",
+       "Demand capped by the queue's priority-class limits, what the adjusted fair share "
+       "divides."},
+  };
+  for (size_t i = 0; i < kShareGauges; ++i) {
+    share_families_[i] =
+        &prometheus::BuildGauge().Name(shares[i].first).Help(shares[i].second).Register(*registry_);
+  }
   prometheus::BuildGauge()
       .Name("armada_server_build_info")
       .Help("Always 1; the labels describe the running build.")
@@ -298,6 +307,7 @@ void ServerMetrics::RecordCycle(const CycleStats& stats) {
   cycle_outcome_.Add({{"outcome", stats.ok ? "success" : "failure"}}).Increment();
   leased_jobs_.Increment(static_cast<double>(stats.leased));
   preempted_jobs_.Increment(static_cast<double>(stats.preempted));
+  RecordLeaseWaits(stats.lease_waits);
   if (!stats.ok && stats.shares.empty()) return;  // failed before scheduling: keep the last
   considered_jobs_.Set(static_cast<double>(stats.queued));
   for (const auto& [reason, count] : stats.unscheduled) {
@@ -308,31 +318,41 @@ void ServerMetrics::RecordCycle(const CycleStats& stats) {
   for (const scheduling::QueueShare& share : stats.shares) {
     auto key = std::make_pair(share.pool, share.queue);
     auto it = share_gauges_.find(key);
-    ShareGauges gauges;
+    ShareGauges gauges{};
     if (it != share_gauges_.end()) {
       gauges = it->second;
       share_gauges_.erase(it);
     } else {
       const prometheus::Labels labels{{"pool", share.pool}, {"queue", share.queue}};
-      gauges = {&fair_share_.Add(labels), &adjusted_fair_share_.Add(labels),
-                &actual_share_.Add(labels), &decayed_usage_.Add(labels)};
+      for (size_t i = 0; i < kShareGauges; ++i) gauges[i] = &share_families_[i]->Add(labels);
     }
-    gauges.fair_share->Set(share.fair_share);
-    gauges.adjusted_fair_share->Set(share.adjusted_fair_share);
-    gauges.actual_share->Set(share.actual_share);
-    gauges.decayed_usage->Set(share.decayed_usage);
+    const double values[kShareGauges] = {share.fair_share,   share.adjusted_fair_share,
+                                         share.actual_share, share.decayed_usage,
+                                         share.demand,       share.constrained_demand};
+    for (size_t i = 0; i < kShareGauges; ++i) gauges[i]->Set(values[i]);
     current[key] = gauges;
   }
   ClearShares();  // what is left went idle
   share_gauges_ = std::move(current);
 }
 
+void ServerMetrics::RecordLeaseWaits(const std::vector<CycleStats::LeaseWait>& waits) {
+  static const prometheus::Histogram::BucketBoundaries kBuckets{
+      0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600};
+  std::map<std::pair<std::string, std::string>, prometheus::Histogram*> histograms;
+  for (const CycleStats::LeaseWait& wait : waits) {
+    prometheus::Histogram*& histogram = histograms[{wait.queue, wait.pool}];
+    if (histogram == nullptr) {
+      histogram =
+          &submit_to_lease_seconds_.Add({{"queue", wait.queue}, {"pool", wait.pool}}, kBuckets);
+    }
+    histogram->Observe(wait.seconds);
+  }
+}
+
 void ServerMetrics::ClearShares() {
   for (auto& [key, gauges] : share_gauges_) {
-    fair_share_.Remove(gauges.fair_share);
-    adjusted_fair_share_.Remove(gauges.adjusted_fair_share);
-    actual_share_.Remove(gauges.actual_share);
-    decayed_usage_.Remove(gauges.decayed_usage);
+    for (size_t i = 0; i < kShareGauges; ++i) share_families_[i]->Remove(gauges[i]);
   }
   share_gauges_.clear();
 }

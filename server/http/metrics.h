@@ -6,6 +6,7 @@
 // reuses Armada's armada_queue_size, the rest are armada_server_*. The
 // catalogue with labels is in docs/api.md ("Metrics").
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -99,11 +100,12 @@ class ServerMetrics {
   prometheus::Gauge& considered_jobs_;
   prometheus::Family<prometheus::Gauge>& unschedulable_jobs_;
   prometheus::Gauge& is_leader_;
-  prometheus::Family<prometheus::Gauge>& fair_share_;
-  prometheus::Family<prometheus::Gauge>& adjusted_fair_share_;
-  prometheus::Family<prometheus::Gauge>& actual_share_;
-  prometheus::Family<prometheus::Gauge>& decayed_usage_;
+  prometheus::Family<prometheus::Histogram>& submit_to_lease_seconds_;
   prometheus::Family<prometheus::Gauge>& executor_last_seen_;
+  // The per-(pool, queue) gauges of QueueShare: fair share, adjusted fair share, actual share,
+  // decayed usage, demand, constrained demand.
+  static constexpr size_t kShareGauges = 6;
+  std::array<prometheus::Family<prometheus::Gauge>*, kShareGauges> share_families_{};
   StorageMetrics storage_;
 
   std::mutex mu_;
@@ -112,14 +114,11 @@ class ServerMetrics {
   std::map<std::string, prometheus::Gauge*> queue_gauges_ ABSL_GUARDED_BY(mu_);
   std::optional<int64_t> last_seq_ ABSL_GUARDED_BY(mu_);
   // The share gauges of the last cycle, by (pool, queue), to remove queues that went idle.
-  struct ShareGauges {
-    prometheus::Gauge* fair_share;
-    prometheus::Gauge* adjusted_fair_share;
-    prometheus::Gauge* actual_share;
-    prometheus::Gauge* decayed_usage;
-  };
+  using ShareGauges = std::array<prometheus::Gauge*, kShareGauges>;
   std::map<std::pair<std::string, std::string>, ShareGauges> share_gauges_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, prometheus::Gauge*> executor_gauges_ ABSL_GUARDED_BY(mu_);
+  // Observes each lease's submit-to-lease time.
+  void RecordLeaseWaits(const std::vector<CycleStats::LeaseWait>& waits);
   // Removes every share gauge.
   void ClearShares() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 };

@@ -1,5 +1,6 @@
 #include "server/scheduler/scheduler_loop.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -134,7 +135,12 @@ absl::StatusOr<int> SchedulerLoop::RunLeaderCycle(CycleStats& stats) {
     rate_limits_ = std::move(decision.rate_limits);
   }
   std::move(give_back).Invoke();
-  for (const auto& job : written.leased) index_.RecordLease(job);
+  for (const auto& job : written.leased) {
+    // submit_seq is the submission time in microseconds (the index's and the store's).
+    const double waited = absl::ToDoubleSeconds(now - absl::FromUnixMicros(job.submit_seq));
+    stats.lease_waits.push_back({job.queue, job.pool, std::max(0.0, waited)});
+    index_.RecordLease(job);
+  }
   stats.leased = static_cast<int64_t>(written.leased.size());
   if (!written.status.ok()) {
     spdlog::warn("scheduling decision written in part: {} of {} leases; {}", written.leased.size(),

@@ -51,6 +51,14 @@ struct CycleStats {
   std::map<std::string, int64_t> unscheduled{};
   // Active queues per pool with their shares (empty when the cycle failed before scheduling).
   std::vector<scheduling::QueueShare> shares{};
+  // Each lease written: its queue, pool and the time from the job's submission to the lease (a
+  // requeued job counts from its submission too).
+  struct LeaseWait {
+    std::string queue;
+    std::string pool;
+    double seconds = 0;
+  };
+  std::vector<LeaseWait> lease_waits{};
 };
 
 class SchedulerLoop {

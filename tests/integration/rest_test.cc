@@ -221,6 +221,13 @@ TEST_CASE("REST: /health follows the database, /health/live only the process", "
   CHECK(live->status == 200);
 }
 
+// The value of the sample `series` (name with labels) in a text exposition; REQUIREs it.
+double MetricValue(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  REQUIRE(at != std::string::npos);
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
 TEST_CASE("metrics: the leader's cycles, shares and executors' last calls", "[rest][metrics]") {
   RestServer rest;
   rest.fixture().scheduler().SetCycleObserver(
@@ -239,8 +246,16 @@ TEST_CASE("metrics: the leader's cycles, shares and executors' last calls", "[re
       text, Catch::Contains("armada_server_scheduler_cycle_phase_seconds_count{phase=\"write\"} "));
   CHECK_THAT(text, Catch::Contains("armada_scheduler_fair_share{pool=\"default\",queue=\"q\"} 1"));
   CHECK_THAT(text, Catch::Contains("armada_scheduler_actual_share{pool=\"default\",queue=\"q\"}"));
+  // The lease's wait since submission, by queue and pool.
+  CHECK_THAT(text, Catch::Contains("armada_server_scheduler_submit_to_lease_seconds_count{pool="
+                                   "\"default\",queue=\"q\"} 1"));
+  const double running_demand =
+      MetricValue(text, "armada_scheduler_demand{pool=\"default\",queue=\"q\"}");
+  CHECK(running_demand > 0);
+  CHECK(running_demand < 1);
 
-  // A job too big for any node: the next cycle leaves it queued for want of a fit.
+  // A job too big for any node: the next cycle leaves it queued for want of a fit. Its demand
+  // counts in full; the constrained demand (what fair share divides) stops at the pool.
   testing::SubmitJobs(rest.fixture(), 1, "100");
   REQUIRE(*rest.fixture().scheduler().RunCycle() == 0);
   text = rest.http().Get("/metrics")->body;
@@ -248,6 +263,11 @@ TEST_CASE("metrics: the leader's cycles, shares and executors' last calls", "[re
              Catch::Contains("armada_server_scheduler_unschedulable_jobs{reason=\"no_fit\"} 1"));
   CHECK_THAT(
       text, Catch::Contains("armada_server_scheduler_unschedulable_jobs{reason=\"rate_limit\"} 0"));
+  CHECK(MetricValue(text, "armada_scheduler_demand{pool=\"default\",queue=\"q\"}") > 1);
+  CHECK(MetricValue(text, "armada_scheduler_constrained_demand{pool=\"default\",queue=\"q\"}") ==
+        1);
+  CHECK_THAT(text, Catch::Contains("armada_server_scheduler_submit_to_lease_seconds_count{pool="
+                                   "\"default\",queue=\"q\"} 1"));
 
   // Refreshed: exec-1's last call, as the Unix time of the server's (simulated) clock.
   server::MetricsRefresher refresher(rest.fixture().db(), RedisUrl(), rest.metrics());

@@ -191,26 +191,30 @@ void PoolRound::SetUpQueues() {
   }
   std::map<std::string, std::map<std::string, ResourceList>> running_by_class;  // queue -> pc
   for (const Job& job : jobs_) running_by_class[job.queue()][job.pc].Add(job.requests());
-  std::map<std::string, double> demands;
+  std::map<std::string, double> constrained;
   for (const std::string& name : ledger_->Queues()) {
     auto q = queued_.find(name);
-    demands[name] = DemandShare(name, q == queued_.end() ? std::vector<int>{} : q->second,
-                                running_by_class[name]);
+    const Demand demand = DemandShare(name, q == queued_.end() ? std::vector<int>{} : q->second,
+                                      running_by_class[name]);
+    demands_[name] = demand;
+    constrained[name] = demand.constrained;
   }
-  ledger_->SetFairShares(demands);
+  ledger_->SetFairShares(constrained);
 }
 
-// Demand: running allocation plus every job still queued, capped by the class limits.
-double PoolRound::DemandShare(const std::string& name, const std::vector<int>& queued,
-                              std::map<std::string, ResourceList> by_class) const {
+// Demand: running allocation plus every job still queued; constrained: capped by the class limits.
+PoolRound::Demand PoolRound::DemandShare(const std::string& name, const std::vector<int>& queued,
+                                         std::map<std::string, ResourceList> by_class) const {
   const model::QueueInfo& info = *s_.queues.at(name);
   for (int j : queued) {
     const model::QueuedJob& job = *s_.jobs[j];
     by_class[job.priority_class.empty() ? config_.default_priority_class : job.priority_class].Add(
         job.requests);
   }
+  ResourceList all;
   ResourceList demand;
   for (auto& [pc, amounts] : by_class) {
+    all.Add(amounts);
     const std::map<std::string, double>* limits = nullptr;
     if (auto own = info.resource_limits_by_priority_class.find(pc);
         own != info.resource_limits_by_priority_class.end()) {
@@ -227,7 +231,7 @@ double PoolRound::DemandShare(const std::string& name, const std::vector<int>& q
     }
     demand.Add(amounts);
   }
-  return std::min(1.0, ledger_->Share(demand));
+  return {ledger_->Share(all), std::min(1.0, ledger_->Share(demand))};
 }
 
 // A queue's queued jobs as gangs, in queue order: single jobs, and complete gangs at the place of
@@ -748,9 +752,11 @@ void PoolRound::AddReason(int job, Reason reason) {
 
 void PoolRound::ReportShares() {
   for (const std::string& name : ledger_->Queues()) {
+    const Demand& demand = demands_.at(name);
     decision_.shares.push_back({pool_, name, ledger_->Weight(name), ledger_->FairShare(name),
                                 ledger_->AdjustedFairShare(name), ledger_->ActualShare(name),
-                                ledger_->Usage(name), ledger_->Cost(name)});
+                                ledger_->Usage(name), ledger_->Cost(name), demand.all,
+                                demand.constrained});
   }
 }
 

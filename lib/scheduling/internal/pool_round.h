@@ -88,8 +88,14 @@ class PoolRound {
   void AddRunningJobs(const std::vector<const model::NodeInfo*>& nodes);
   void UpdateUsage();
   void SetUpQueues();
+  // A queue's demand as shares of the pool: everything it runs and queues, and that capped by its
+  // class limits (what the adjusted fair share water-fills).
+  struct Demand {
+    double all = 0;
+    double constrained = 0;
+  };
   // by_class: the queue's running allocation per priority class, to which the queued jobs add.
-  double DemandShare(const std::string& queue, const std::vector<int>& queued,
+  Demand DemandShare(const std::string& queue, const std::vector<int>& queued,
                      std::map<std::string, model::ResourceList> by_class) const;
   std::vector<Gang> QueuedGangs(const std::vector<int>& queued);
   void PlanReservation(const std::map<std::string, std::vector<Gang>>& queued_gangs);
@@ -131,6 +137,7 @@ class PoolRound {
   std::map<std::string, std::vector<int>> gang_members_;  // gang id -> its jobs here
   std::map<std::string, std::vector<int>> queued_;        // queue -> its queued jobs
   std::map<std::string, double> usage_;                   // queue -> decayed usage in costs
+  std::map<std::string, Demand> demands_;                 // queue -> its demand
   std::optional<FairnessLedger> ledger_;
   std::optional<NodeDb> db_;
   std::vector<const model::NodeInfo*> nodes_;
