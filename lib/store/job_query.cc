@@ -138,17 +138,18 @@ std::map<std::string, RunView> RunsById(pqxx::work& tx, const std::vector<std::s
   return runs;
 }
 
-std::map<std::string, JobView> JobsInJobSetContaining(pqxx::work& tx, const std::string& queue,
-                                                      const std::string& job_set,
-                                                      const std::string& needle) {
+std::map<std::string, JobView> JobsWithExternalUri(pqxx::work& tx, const std::string& queue,
+                                                   const std::string& job_set,
+                                                   const std::string& uri) {
   std::map<std::string, JobView> jobs;
-  if (needle.empty()) return jobs;
-  // jobs_job_set narrows to the job set; the byte search runs over its specs.
+  // The key is spelled out, and its presence tested, so that the planner matches the partial
+  // expression index jobs_external_job_uri.
   for (const auto& row :
        tx.exec_params(absl::StrCat("SELECT ", kJobColumns,
-                                   " FROM jobs WHERE queue = $1 AND job_set = $2 "
-                                   "AND position(convert_to($3, 'UTF8') IN spec) > 0"),
-                      queue, job_set, needle)) {
+                                   " FROM jobs WHERE queue = $1 AND job_set = $2 AND annotations ? "
+                                   "'armadaproject.io/externalJobUri' AND "
+                                   "annotations->>'armadaproject.io/externalJobUri' = $3"),
+                      queue, job_set, uri)) {
     JobView job = JobFromRow(row);
     jobs.emplace(job.job_id, std::move(job));
   }

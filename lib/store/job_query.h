@@ -77,13 +77,12 @@ std::optional<std::string> CanonicalRunId(const std::string& id);
 // Ids that are not UUIDs are skipped rather than failing the query.
 std::map<std::string, RunView> RunsById(pqxx::work& tx, const std::vector<std::string>& run_ids);
 
-// Of the jobs in the job set `queue`/`job_set`, those whose serialized spec
-// contains `needle` as raw bytes, by job id. The match is a cheap pre-filter
-// (for example on an annotation value): callers decode the spec to confirm.
-// An empty `needle` matches nothing.
-std::map<std::string, JobView> JobsInJobSetContaining(pqxx::work& tx, const std::string& queue,
-                                                      const std::string& job_set,
-                                                      const std::string& needle);
+// The jobs of the job set `queue`/`job_set` whose annotation
+// armadaproject.io/externalJobUri is `uri`, by job id, from the index
+// jobs_external_job_uri (the annotations column, filled since migration 0009).
+std::map<std::string, JobView> JobsWithExternalUri(pqxx::work& tx, const std::string& queue,
+                                                   const std::string& job_set,
+                                                   const std::string& uri);
 
 // Per pool, the queues with work there: a queue with an active run (leased,
 // pending or running) counts for its run's pool; a queue with queued jobs

@@ -20,7 +20,6 @@ namespace {
 using model::JobState;
 using model::RunState;
 
-constexpr char kExternalJobUriAnnotation[] = "armadaproject.io/externalJobUri";
 // Pool of queued jobs when no executor has reported, so none is known.
 constexpr char kDefaultPool[] = "default";
 
@@ -245,20 +244,14 @@ grpc::Status JobsService::GetJobStatusUsingExternalJobUri(
       return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(field, ": must not be empty")));
     }
   }
-  std::map<std::string, store::JobView> candidates;
+  std::map<std::string, store::JobView> found;
   absl::Status status = db_.Run([&](pqxx::work& tx) {
-    candidates = store::JobsInJobSetContaining(tx, request->queue(), request->jobset(),
-                                               request->external_job_uri());
+    found = store::JobsWithExternalUri(tx, request->queue(), request->jobset(),
+                                       request->external_job_uri());
     return absl::OkStatus();
   });
   if (!status.ok()) return ToGrpcStatus(status);
-  for (const auto& [id, job] : candidates) {
-    const api::Job spec = DecodeSpec(job);
-    auto it = spec.annotations().find(kExternalJobUriAnnotation);
-    if (it != spec.annotations().end() && it->second == request->external_job_uri()) {
-      (*response->mutable_job_states())[id] = ToApi(job.state);
-    }
-  }
+  for (const auto& [id, job] : found) (*response->mutable_job_states())[id] = ToApi(job.state);
   return grpc::Status::OK;
 }
 

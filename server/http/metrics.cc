@@ -121,6 +121,15 @@ class RpcInterceptorFactory final : public grpc::experimental::ServerInterceptor
   ServerMetrics& metrics_;
 };
 
+// `count` bounds from `start`, each `factor` times the last (Prometheus' ExponentialBuckets).
+prometheus::Histogram::BucketBoundaries ExponentialBuckets(double start, double factor, int count) {
+  prometheus::Histogram::BucketBoundaries bounds;
+  for (double bound = start; static_cast<int>(bounds.size()) < count; bound *= factor) {
+    bounds.push_back(bound);
+  }
+  return bounds;
+}
+
 }  // namespace
 
 ServerMetrics::ServerMetrics()
@@ -152,14 +161,12 @@ ServerMetrics::ServerMetrics()
                      .Help("Logged events the relay has not yet published to Redis.")
                      .Register(*registry_)
                      .Add({})),
-      cycle_ms_(
-          prometheus::BuildHistogram()
-              .Name("armada_scheduler_schedule_cycle_times")
-              .Help("Wall time of the leader's scheduling cycles, in milliseconds "
-                    "(Armada's metric of the same name).")
-              .Register(*registry_)
-              .Add({}, prometheus::Histogram::BucketBoundaries{10, 25, 50, 100, 250, 500, 1000,
-                                                               2500, 5000, 10000, 30000})),
+      cycle_ms_(prometheus::BuildHistogram()
+                    .Name("armada_scheduler_schedule_cycle_times")
+                    .Help("Wall time of the leader's scheduling cycles, in milliseconds "
+                          "(Armada's metric of the same name).")
+                    .Register(*registry_)
+                    .Add({}, ExponentialBuckets(10, 1.1, 110))),
       cycle_phase_seconds_(prometheus::BuildHistogram()
                                .Name("armada_server_scheduler_cycle_phase_seconds")
                                .Help("Wall time of each phase of the leader's scheduling cycles.")
@@ -337,8 +344,8 @@ void ServerMetrics::RecordCycle(const CycleStats& stats) {
 }
 
 void ServerMetrics::RecordLeaseWaits(const std::vector<CycleStats::LeaseWait>& waits) {
-  static const prometheus::Histogram::BucketBoundaries kBuckets{
-      0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600};
+  // 50 ms to 30 hours, each bucket half again the last: quantiles to within a quarter.
+  static const prometheus::Histogram::BucketBoundaries kBuckets = ExponentialBuckets(0.05, 1.5, 37);
   std::map<std::pair<std::string, std::string>, prometheus::Histogram*> histograms;
   for (const CycleStats::LeaseWait& wait : waits) {
     prometheus::Histogram*& histogram = histograms[{wait.queue, wait.pool}];

@@ -218,10 +218,15 @@ for (const [name, sets] of [
   }
 }
 
-// Every armada_/grpc_ metric an expression names must be one the code registers.
+// Every armada_/grpc_ metric an expression names must be one the code registers (the names are
+// string literals in the metrics sources).
 function checkMetricNames(where, expressions) {
-  const code = ["server/http/metrics.cc"].map((f) => readFileSync(join(source, f), "utf8")).join();
-  const exported = new Set([...code.matchAll(/\.Name\("([a-z_]+)"\)/g)].map((m) => m[1]));
+  const code = ["server/http/metrics.cc", "server/http/storage_metrics.cc"]
+    .map((f) => readFileSync(join(source, f), "utf8"))
+    .join();
+  const exported = new Set(
+    [...code.matchAll(/"((?:armada|grpc_server)_[a-z_]+)"/g)].map((m) => m[1]),
+  );
   for (const expr of expressions ?? []) {
     for (const [name] of expr.matchAll(/\b(armada|grpc_server)_[a-z_]+/g)) {
       const base = name.replace(/_(bucket|count|sum)$/, "");
