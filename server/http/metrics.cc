@@ -212,9 +212,7 @@ ServerMetrics::ServerMetrics()
       storage_(*registry_) {
   // Armada's per-cycle share metrics, same names and labels (pool, queue).
   const std::pair<const char*, const char*> shares[kShareGauges] = {
-      {"armada_scheduler_fair_share",
-       "Fair share of each active queue per pool, as of the last "
-       "cycle."},
+      {"armada_scheduler_fair_share", "Fair share of each active queue per pool, last cycle."},
       {"armada_scheduler_adjusted_fair_share",
        "Demand-capped fair share of each active queue per pool."},
       {"armada_scheduler_actual_share", "Dominant share each active queue holds per pool."},

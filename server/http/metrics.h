@@ -2,8 +2,9 @@
 
 // armada-server's Prometheus metrics and the gRPC interceptor that feeds the
 // per-rpc ones. Names follow STYLE.md convention 20: the rpc metrics reuse
-// go-grpc-prometheus' names (what Armada's server exports), the queue size
-// reuses Armada's armada_queue_size, the rest are armada_server_*. The
+// go-grpc-prometheus' names (what Armada's server exports), the queue size and
+// the scheduler's cycle time, outcome, shares and demand reuse Armada's names
+// (armada_queue_size, armada_scheduler_*), the rest are armada_server_*. The
 // catalogue with labels is in docs/api.md ("Metrics").
 
 #include <array>
